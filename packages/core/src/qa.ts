@@ -1,0 +1,46 @@
+/** The records the QA engine emits. */
+
+export type QACategory = 'qualitative' | 'quantitative' | 'reasoning';
+export type Units = 'metric' | 'imperial';
+
+/**
+ * The machine-readable fact behind a QA pair, so a dataset can be re-rendered and a VLM's answer scored.
+ * `value` is metres for distances and sizes, a boolean for predicates, an object id for choices,
+ * a clock hour (1-12) for directions, or ordered object ids for sorts.
+ */
+export interface Fact {
+  predicate: string;
+  objects: string[];
+  value: number | boolean | string | string[];
+}
+
+/** One reasoning step of a chain-of-thought answer, with the primitive fact it uses. */
+export interface ReasoningStep {
+  text: string;
+  fact: Fact;
+}
+
+export interface QARecord {
+  /** Stable: a hash of imageId, type, objects and seed, so re-runs produce the same ids. */
+  id: string;
+  imageId: string;
+  /** Catalog type, e.g. "left_of", "choice_closer", "distance_centre", "closest_to". */
+  type: string;
+  category: QACategory;
+  question: string;
+  answer: string;
+  fact: Fact;
+  steps?: ReasoningStep[];
+}
+
+export interface QAOptions {
+  seed: number;
+  units: Units;
+  /** Most QA pairs for one image. */
+  maxPerImage: number;
+  /** Most pairs of one type for one image; types not named use `defaultQuota`. */
+  quotas?: Record<string, number>;
+  defaultQuota?: number;
+  /** Only these types (all when absent). */
+  types?: string[];
+}

@@ -3,3 +3,4 @@ export * from './scene-graph.js';
 export * from './qa.js';
 export * from './errors.js';
 export * from './hash.js';
+export * from './settings.js';

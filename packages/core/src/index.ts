@@ -4,3 +4,4 @@ export * from './qa.js';
 export * from './errors.js';
 export * from './hash.js';
 export * from './settings.js';
+export * from './run.js';

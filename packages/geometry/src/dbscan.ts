@@ -1,0 +1,107 @@
+/**
+ * DBSCAN with a uniform grid of cell side eps as the neighbour index: a point's eps-neighbours lie
+ * in its own and the 26 surrounding cells, so the cost is linear in the points for a bounded density
+ * rather than the O(n²) of the textbook version.
+ */
+import { VoxelHash } from './voxel-hash.js';
+
+export interface DbscanResult {
+  /** Cluster of each point, 0-based; -1 for noise. */
+  labels: Int32Array;
+  clusterCount: number;
+  /** Points in each cluster. */
+  sizes: Int32Array;
+}
+
+/**
+ * Clusters a packed xyz buffer: a core point has at least `minPoints` points (itself included)
+ * within `eps`; clusters are the core points reachable from one another plus their border points.
+ */
+export function dbscan(points: Float32Array, eps: number, minPoints: number): DbscanResult {
+  const n = points.length / 3;
+  const inv = 1 / eps;
+  const eps2 = eps * eps;
+
+  // Bucket points by grid cell: cellStart/cellPoints form a CSR index (counting sort by cell id).
+  const hash = new VoxelHash(n);
+  const cellOf = new Int32Array(n);
+  const cx = new Int32Array(n), cy = new Int32Array(n), cz = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    cx[i] = Math.floor(points[3 * i] * inv);
+    cy[i] = Math.floor(points[3 * i + 1] * inv);
+    cz[i] = Math.floor(points[3 * i + 2] * inv);
+    cellOf[i] = hash.getOrInsert(cx[i], cy[i], cz[i], hash.size);
+  }
+  const cells = hash.size;
+  const cellStart = new Int32Array(cells + 1);
+  for (let i = 0; i < n; i++) cellStart[cellOf[i] + 1]++;
+  for (let c = 0; c < cells; c++) cellStart[c + 1] += cellStart[c];
+  const fill = cellStart.slice(0, cells);
+  const cellPoints = new Int32Array(n);
+  for (let i = 0; i < n; i++) cellPoints[fill[cellOf[i]]++] = i;
+
+  const neighbours: number[] = [];
+  const regionQuery = (i: number): void => {
+    neighbours.length = 0;
+    const x = points[3 * i], y = points[3 * i + 1], z = points[3 * i + 2];
+    for (let dx = -1; dx <= 1; dx++) {
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dz = -1; dz <= 1; dz++) {
+          const c = hash.get(cx[i] + dx, cy[i] + dy, cz[i] + dz);
+          if (c < 0) continue;
+          for (let k = cellStart[c], end = cellStart[c + 1]; k < end; k++) {
+            const j = cellPoints[k];
+            const ex = points[3 * j] - x, ey = points[3 * j + 1] - y, ez = points[3 * j + 2] - z;
+            if (ex * ex + ey * ey + ez * ez <= eps2) neighbours.push(j);
+          }
+        }
+      }
+    }
+  };
+
+  const UNVISITED = -2, NOISE = -1;
+  const labels = new Int32Array(n).fill(UNVISITED);
+  const queue = new Int32Array(n);
+  const sizes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (labels[i] !== UNVISITED) continue;
+    regionQuery(i);
+    if (neighbours.length < minPoints) {
+      labels[i] = NOISE;
+      continue;
+    }
+    const cluster = sizes.length;
+    let size = 0;
+    let head = 0, tail = 0;
+    labels[i] = cluster;
+    size++;
+    for (const j of neighbours) {
+      if (labels[j] === UNVISITED || labels[j] === NOISE) {
+        if (labels[j] === UNVISITED) queue[tail++] = j;
+        labels[j] = cluster;
+        size++;
+      }
+    }
+    while (head < tail) {
+      const j = queue[head++];
+      regionQuery(j);
+      if (neighbours.length < minPoints) continue; // a border point: labelled, not expanded
+      for (const k of neighbours) {
+        if (labels[k] === UNVISITED || labels[k] === NOISE) {
+          if (labels[k] === UNVISITED) queue[tail++] = k;
+          labels[k] = cluster;
+          size++;
+        }
+      }
+    }
+    sizes.push(size);
+  }
+  return { labels, clusterCount: sizes.length, sizes: Int32Array.from(sizes) };
+}
+
+/** The cluster with most points (the lowest index on ties), or -1 when there is none. */
+export function largestCluster(result: DbscanResult): number {
+  let best = -1;
+  for (let c = 0; c < result.clusterCount; c++) if (best < 0 || result.sizes[c] > result.sizes[best]) best = c;
+  return best;
+}

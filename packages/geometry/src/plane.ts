@@ -1,0 +1,121 @@
+/**
+ * Plane fitting: RANSAC over random triples (seeded, so deterministic) followed by a least-squares
+ * refinement on the inliers. A plane is n·p + d = 0 with |n| = 1, in whatever frame the points are.
+ */
+import { seededRandom } from './random.js';
+import { symmetricEigen3 } from './eigen.js';
+
+export interface Plane {
+  normal: [number, number, number];
+  d: number;
+}
+
+export interface PlaneFit extends Plane {
+  /** Points within the distance threshold of the refined plane. */
+  inlierCount: number;
+}
+
+export interface RansacPlaneOptions {
+  /** Largest point-to-plane distance of an inlier, same units as the points (metres). */
+  distanceThreshold: number;
+  /** Random triples tried. @defaultValue 200 */
+  iterations?: number;
+  /** @defaultValue 0 */
+  seed?: number;
+  /**
+   * Rejects a hypothesis before it is scored, e.g. to keep only near-horizontal planes. The sampled
+   * normal's sign is arbitrary, so test orientation-free quantities (|n·up|, the sign of d·n·up).
+   */
+  accept?: (plane: Plane) => boolean;
+  /** Least-squares refinement rounds after RANSAC (each re-collects inliers). @defaultValue 2 */
+  refinements?: number;
+}
+
+/** Signed distance of point i of a packed xyz buffer to the plane. */
+function signedDistance(points: Float32Array, i: number, nx: number, ny: number, nz: number, d: number): number {
+  return nx * points[3 * i] + ny * points[3 * i + 1] + nz * points[3 * i + 2] + d;
+}
+
+/** Counts the points within `threshold` of the plane; marks them in `mask` when given. */
+export function countPlaneInliers(points: Float32Array, plane: Plane, threshold: number, mask?: Uint8Array): number {
+  const [nx, ny, nz] = plane.normal;
+  const n = points.length / 3;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const inside = Math.abs(signedDistance(points, i, nx, ny, nz, plane.d)) <= threshold;
+    if (inside) count++;
+    if (mask) mask[i] = inside ? 1 : 0;
+  }
+  return count;
+}
+
+/**
+ * Least-squares plane (total least squares: the centroid and the covariance's smallest eigenvector)
+ * of the points within `threshold` of `plane`. The normal keeps the side of the input normal.
+ * Returns the input plane when fewer than 3 inliers remain.
+ */
+export function refinePlane(points: Float32Array, plane: Plane, threshold: number): Plane {
+  const [nx, ny, nz] = plane.normal;
+  const n = points.length / 3;
+  let count = 0, sx = 0, sy = 0, sz = 0;
+  for (let i = 0; i < n; i++) {
+    if (Math.abs(signedDistance(points, i, nx, ny, nz, plane.d)) > threshold) continue;
+    sx += points[3 * i]; sy += points[3 * i + 1]; sz += points[3 * i + 2];
+    count++;
+  }
+  if (count < 3) return plane;
+  const mx = sx / count, my = sy / count, mz = sz / count;
+  let xx = 0, xy = 0, xz = 0, yy = 0, yz = 0, zz = 0;
+  for (let i = 0; i < n; i++) {
+    if (Math.abs(signedDistance(points, i, nx, ny, nz, plane.d)) > threshold) continue;
+    const x = points[3 * i] - mx, y = points[3 * i + 1] - my, z = points[3 * i + 2] - mz;
+    xx += x * x; xy += x * y; xz += x * z; yy += y * y; yz += y * z; zz += z * z;
+  }
+  const { vectors } = symmetricEigen3([xx, xy, xz, xy, yy, yz, xz, yz, zz]);
+  let ax = vectors[0], ay = vectors[3], az = vectors[6];
+  if (ax * nx + ay * ny + az * nz < 0) { ax = -ax; ay = -ay; az = -az; }
+  return { normal: [ax, ay, az], d: -(ax * mx + ay * my + az * mz) };
+}
+
+/**
+ * Plane through three points of the buffer, or null when they are (nearly) collinear.
+ */
+function planeThrough(points: Float32Array, a: number, b: number, c: number): Plane | null {
+  const ax = points[3 * a], ay = points[3 * a + 1], az = points[3 * a + 2];
+  const ux = points[3 * b] - ax, uy = points[3 * b + 1] - ay, uz = points[3 * b + 2] - az;
+  const vx = points[3 * c] - ax, vy = points[3 * c + 1] - ay, vz = points[3 * c + 2] - az;
+  let nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+  const len = Math.hypot(nx, ny, nz);
+  if (len < 1e-12) return null;
+  nx /= len; ny /= len; nz /= len;
+  return { normal: [nx, ny, nz], d: -(nx * ax + ny * ay + nz * az) };
+}
+
+/**
+ * RANSAC plane fit over a packed xyz buffer: the hypothesis (from `iterations` random triples, those
+ * `accept` allows) with most inliers, then refined by least squares. Null when no hypothesis was
+ * accepted or the buffer holds fewer than 3 points.
+ */
+export function fitPlaneRansac(points: Float32Array, options: RansacPlaneOptions): PlaneFit | null {
+  const { distanceThreshold, iterations = 200, seed = 0, accept, refinements = 2 } = options;
+  const n = points.length / 3;
+  if (n < 3) return null;
+  const random = seededRandom(seed);
+  let best: Plane | null = null;
+  let bestCount = -1;
+  for (let it = 0; it < iterations; it++) {
+    const a = Math.floor(random() * n), b = Math.floor(random() * n), c = Math.floor(random() * n);
+    if (a === b || b === c || a === c) continue;
+    const plane = planeThrough(points, a, b, c);
+    if (!plane || (accept && !accept(plane))) continue;
+    const count = countPlaneInliers(points, plane, distanceThreshold);
+    if (count > bestCount) {
+      best = plane;
+      bestCount = count;
+    }
+  }
+  if (!best) return null;
+  let plane = best;
+  for (let r = 0; r < refinements; r++) plane = refinePlane(points, plane, distanceThreshold);
+  return { ...plane, inlierCount: countPlaneInliers(points, plane, distanceThreshold) };
+}

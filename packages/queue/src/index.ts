@@ -1,0 +1,4 @@
+export * from './settings.js';
+export * from './redis-server.js';
+export * from './connection.js';
+export * from './topology.js';

@@ -1,0 +1,64 @@
+/** Run options: defaults from settings, and validation that names the offending field. */
+import { InputError, STAGES, type ExportFormat, type RunOptions } from '@spatialforge/core';
+import { batchSizeSetting, maxSideSetting } from './settings.js';
+import { parseStageList } from './stage-registry.js';
+
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['parquet', 'jsonl', 'llava'];
+
+export function defaultRunOptions(env?: Record<string, string | undefined>): RunOptions {
+  return {
+    batchSize: batchSizeSetting.read(env),
+    maxSide: maxSideSetting.read(env),
+    stages: [...STAGES],
+    qa: { maxPerImage: 24, defaultQuota: 2 },
+    units: 'metric',
+    seed: 0,
+    formats: ['parquet', 'jsonl'],
+    fovDegrees: 60,
+  };
+}
+
+/** Fills defaults and checks every field; throws InputError naming the field. */
+export function resolveRunOptions(partial: Partial<RunOptions> = {}, env?: Record<string, string | undefined>): RunOptions {
+  const defaults = defaultRunOptions(env);
+  const options: RunOptions = {
+    ...defaults,
+    ...stripUndefined(partial),
+    qa: { ...defaults.qa, ...stripUndefined(partial.qa ?? {}) },
+  };
+  integer(options.batchSize, 'options.batchSize', 1, 1024);
+  integer(options.maxSide, 'options.maxSide', 32, 8192);
+  integer(options.seed, 'options.seed', 0, 2 ** 31 - 1);
+  integer(options.qa.maxPerImage, 'options.qa.maxPerImage', 0, 10_000);
+  if (options.qa.defaultQuota !== undefined) integer(options.qa.defaultQuota, 'options.qa.defaultQuota', 0, 10_000);
+  if (!(options.fovDegrees > 1 && options.fovDegrees < 179)) {
+    throw new InputError(`options.fovDegrees=${options.fovDegrees} is not valid: expected degrees between 1 and 179`, 'invalid-option', undefined, 'options.fovDegrees');
+  }
+  if (options.units !== 'metric' && options.units !== 'imperial') {
+    throw new InputError(`options.units=${JSON.stringify(options.units)} is not valid: expected metric or imperial`, 'invalid-option', undefined, 'options.units');
+  }
+  options.stages = parseStageList(options.stages.join(','), 'options.stages');
+  const badFormats = options.formats.filter((f) => !EXPORT_FORMATS.includes(f));
+  if (options.formats.length === 0 || badFormats.length > 0) {
+    throw new InputError(
+      `options.formats ${badFormats.length ? `has unknown ${badFormats.join(', ')}` : 'is empty'}: expected some of ${EXPORT_FORMATS.join(', ')}`,
+      'invalid-option',
+      undefined,
+      'options.formats',
+    );
+  }
+  if (options.models) {
+    for (const stage of Object.keys(options.models)) parseStageList(stage, 'options.models');
+  }
+  return options;
+}
+
+function integer(value: number, field: string, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(`${field}=${value} is not valid: expected an integer from ${min} to ${max}`, 'invalid-option', undefined, field);
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

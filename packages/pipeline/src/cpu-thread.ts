@@ -1,0 +1,43 @@
+/** The body of a CPU worker thread: runs image stages as the pool asks, one at a time. */
+import { parentPort } from 'node:worker_threads';
+import { openStore, type ObjectStore } from '@spatialforge/storage';
+import { serializeError, type CpuReply, type CpuTask } from './cpu-pool.js';
+import type { ImageStageHandler, StageHandlerModule } from './stage-handler.js';
+import { runImageStage } from './stage-runner.js';
+
+const handlers = new Map<string, Promise<ImageStageHandler>>();
+const stores = new Map<string, ObjectStore>();
+
+function handlerOf(module: string): Promise<ImageStageHandler> {
+  let handler = handlers.get(module);
+  if (!handler) {
+    handler = import(module).then(async (m: StageHandlerModule) => {
+      const h = m.handler as ImageStageHandler;
+      await h.load?.();
+      return h;
+    });
+    handlers.set(module, handler);
+  }
+  return handler;
+}
+
+function storeOf(task: CpuTask): ObjectStore {
+  const key = JSON.stringify(task.store);
+  let store = stores.get(key);
+  if (!store) {
+    store = openStore(task.store.location, task.store.options);
+    stores.set(key, store);
+  }
+  return store;
+}
+
+parentPort!.on('message', async ({ id, task }: { id: number; task: CpuTask }) => {
+  let reply: CpuReply;
+  try {
+    const handler = await handlerOf(task.module);
+    reply = { id, ok: true, result: await runImageStage(handler, task.stage, task.imageId, task.run, storeOf(task)) };
+  } catch (err) {
+    reply = { id, ok: false, error: serializeError(err) };
+  }
+  parentPort!.postMessage(reply);
+});

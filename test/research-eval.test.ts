@@ -53,8 +53,8 @@ const cases: Case[] = [
   { type: 'distance_centre', category: 'quantitative', predicate: 'distance_centre', objects: ['o3', 'o1'], truth: 3.0, reply: 'about 5 feet' },
   // width (metres): 2/0.34 = 5.9× in neither; 1.5 ft = 0.4572 m, 0.4572/0.8 = 0.57 in [0.5, 2] only
   // → number 2/2, [0.5, 2] 1/2, [0.75, 1.33] 0/2.
-  { type: 'width', category: 'quantitative', predicate: 'width', objects: ['o1'], truth: 0.34, reply: 'two meters' },
-  { type: 'width', category: 'quantitative', predicate: 'width', objects: ['o2'], truth: 0.8, reply: 'one and a half feet' },
+  { type: 'size_width', category: 'quantitative', predicate: 'size_width', objects: ['o1'], truth: 0.34, reply: 'two meters' },
+  { type: 'size_width', category: 'quantitative', predicate: 'size_width', objects: ['o2'], truth: 0.8, reply: 'one and a half feet' },
   // direction_clock: 3 vs 2 (1 h), 1 vs 12 (1 h, wrapping), 7 vs 5 (2 h) → ±1 h 2/3, number 3/3.
   { type: 'direction_clock', category: 'quantitative', predicate: 'direction_clock', objects: ['o1', 'o2'], truth: 2, reply: "The table is at 3 o'clock from the red chair." },
   { type: 'direction_clock', category: 'quantitative', predicate: 'direction_clock', objects: ['o2', 'o3'], truth: 12, reply: "at 1 o'clock" },
@@ -70,7 +70,7 @@ const expected = {
     left_of: { questions: 4, accuracy: 2 / 4 },
     choice_closer: { questions: 3, accuracy: 1 / 3 },
     distance_centre: { questions: 5, numberRate: 4 / 5, within2x: 3 / 5, within133: 2 / 5 },
-    width: { questions: 2, numberRate: 2 / 2, within2x: 1 / 2, within133: 0 / 2 },
+    size_width: { questions: 2, numberRate: 2 / 2, within2x: 1 / 2, within133: 0 / 2 },
     direction_clock: { questions: 3, numberRate: 3 / 3, clockWithin1: 2 / 3 },
     closest_to: { questions: 2, accuracy: 1 / 2 },
   },

@@ -5,3 +5,6 @@ export * from './eval-dataset.js';
 export * from './eval-report.js';
 export * from './evaluate.js';
 export * from './settings.js';
+export * from './question-parse.js';
+export * from './planner.js';
+export * from './reason.js';

@@ -9,6 +9,7 @@
  * question the endpoint never answered counts against the model. Pure: no I/O.
  */
 import type { Fact, QACategory, QARecord } from '@spatialforge/core';
+import { isQuestionTypeName, questionType, type ValueKind } from '@spatialforge/qa';
 import { clockDistance, matchChoice, parseClockHour, parseLength, parseOrder, parseYesNo, type LengthUnit } from './answer-parse.js';
 
 /** How an answer is read and scored, from the fact's value. */
@@ -57,13 +58,25 @@ export interface MetricSet {
   clockWithin1?: number;
 }
 
-const CLOCK_PREDICATE = /clock|direction/;
+const KIND_OF_VALUE: Record<ValueKind, AnswerKind> = { boolean: 'yesno', object: 'choice', order: 'order', clock: 'clock', length: 'length' };
 
-export function answerKind(fact: Fact): AnswerKind {
-  if (typeof fact.value === 'boolean') return 'yesno';
-  if (Array.isArray(fact.value)) return 'order';
-  if (typeof fact.value === 'string') return 'choice';
-  return CLOCK_PREDICATE.test(fact.predicate) ? 'clock' : 'length';
+/** From the question catalog for its types; for other types, from the fact's value (a number is a length unless the predicate names a clock). */
+export function answerKind(record: Pick<QARecord, 'type' | 'fact'>): AnswerKind {
+  if (isQuestionTypeName(record.type)) return KIND_OF_VALUE[questionType(record.type).valueKind];
+  const { value, predicate } = record.fact;
+  if (typeof value === 'boolean') return 'yesno';
+  if (Array.isArray(value)) return 'order';
+  if (typeof value === 'string') return 'choice';
+  return /clock|direction/.test(predicate) ? 'clock' : 'length';
+}
+
+/**
+ * The objects an answer chooses among: a "which of these is closest to A" question lists its
+ * anchor A first (`fact.objects = [A, ...listed]`), and A is no answer to it.
+ */
+export function choiceCandidates(record: Pick<QARecord, 'type' | 'fact'>): string[] {
+  const anchored = isQuestionTypeName(record.type) && questionType(record.type).arity === 'set' && questionType(record.type).valueKind === 'object';
+  return anchored ? record.fact.objects.slice(1) : record.fact.objects;
 }
 
 export function scoreGroup(record: QARecord, kind: AnswerKind): ScoreGroup {
@@ -91,12 +104,12 @@ function withinRatio(predicted: number, truth: number, low: number, high: number
 
 export function scoreAnswer(item: EvalItem, answer: string | undefined): ScoredAnswer {
   const { record } = item;
-  const kind = answerKind(record.fact);
+  const kind = answerKind(record);
   const base = { id: record.id, type: record.type, category: record.category, kind, group: scoreGroup(record, kind), truth: record.fact.value, answer };
   if (answer === undefined) {
     return { ...base, correct: false, ...(kind === 'length' ? { hasNumber: false, within2x: false, within133: false } : kind === 'clock' ? { hasNumber: false } : {}) };
   }
-  const candidates = Object.fromEntries(record.fact.objects.map((id) => [id, item.names[id] ?? id]));
+  const candidates = Object.fromEntries(choiceCandidates(record).map((id) => [id, item.names[id] ?? id]));
   switch (kind) {
     case 'yesno': {
       const parsed = parseYesNo(answer);

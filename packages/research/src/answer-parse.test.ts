@@ -85,6 +85,9 @@ test('choices are matched to the object by its name', () => {
   assert.equal(matchChoice('the table', names), 'o2');
   assert.equal(matchChoice('The red chair is closer than the table.', names), 'o1');
   assert.equal(matchChoice('Neither', names), undefined);
+  // A chain of thought: the verdict is in the last sentence that names a candidate.
+  assert.equal(matchChoice('The table is 2.1 meters away. The red chair is 85 centimeters away. So the red chair is the closest.', names), 'o1');
+  assert.equal(matchChoice('The red chair is 3 m away and the table 1 m away.\nThe table, then.', names), 'o2');
   const twoChairs = { a: 'the left chair', b: 'the right chair' };
   assert.equal(matchChoice('The right chair.', twoChairs), 'b');
   assert.equal(matchChoice('The chair.', twoChairs), undefined);

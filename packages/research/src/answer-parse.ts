@@ -216,11 +216,21 @@ function wordPositions(text: string): Map<string, number[]> {
 
 /**
  * Which of the named candidates the answer picks. A candidate is mentioned when every word of its
- * name (less "the") appears in the answer; a name whose words are all part of another mentioned name
- * ("the chair" inside "the red chair") does not count on its own; of the rest, the first mentioned
- * wins ("The table is closer than the lamp" → the table). Undefined when none is mentioned.
+ * name (less "the") appears; a name whose words are all part of another mentioned name ("the chair"
+ * inside "the red chair") does not count on its own. The verdict is read from the last sentence that
+ * mentions a candidate (a chain of thought ends with its conclusion), and within it the first
+ * mentioned wins ("The table is closer than the lamp" → the table). Undefined when none is mentioned.
  */
 export function matchChoice(text: string, candidates: Record<string, string>): string | undefined {
+  const sentences = text.split(/(?<=[.!?;])\s+|\n+/);
+  for (let i = sentences.length - 1; i >= 0; i--) {
+    const choice = firstMentioned(sentences[i], candidates);
+    if (choice !== undefined) return choice;
+  }
+  return undefined;
+}
+
+function firstMentioned(text: string, candidates: Record<string, string>): string | undefined {
   const positions = wordPositions(text);
   const mentioned: { id: string; tokens: string[]; first: number }[] = [];
   for (const [id, name] of Object.entries(candidates)) {

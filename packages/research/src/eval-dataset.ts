@@ -1,13 +1,13 @@
 /**
  * What `spatialforge eval --dataset PATH` and `spatialforge benchmark --dataset PATH` read.
  *
- * A QA folder: `qa.jsonl` (one QARecord a line) and the images, found in this order:
- *   1. `images/<imageId>.{png,jpg,jpeg,webp}` — the layout `spatialforge benchmark` writes;
- *   2. `data/*.parquet` shards with an `image` struct `{bytes, path}` column and an image id column
- *      (`image_id` or `imageId`) — the Hugging Face layout the export stage writes.
+ * A dataset folder as `spatialforge export` / `run` writes it, or as `spatialforge benchmark` writes it:
+ *   - QA records: `qa.jsonl` (one QARecord a line), else the `qa` column of `data/*.parquet`;
+ *   - images: `images/<imageId>.{png,jpg,jpeg,webp}`, else the `image` struct `{bytes, path}` of the
+ *     Parquet row with that `image_id`.
  * Object names (id → "the red chair", needed to score choice answers) come from a `names` field on
- * the record (benchmark folders), else from `scenes.jsonl` / `scene.json` scene graphs beside it,
- * else are read back from the question text (see `namesFromQuestion`).
+ * the record (benchmark folders), else from the scene graphs (the Parquet `scene` column,
+ * `scenes.jsonl` or `scene.json`), else are read back from the question text (`namesFromQuestion`).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
@@ -96,47 +96,81 @@ async function imageFolderReader(dir: string): Promise<((imageId: string) => Pro
   };
 }
 
-async function parquetImageReader(dir: string): Promise<((imageId: string) => Promise<Uint8Array>) | undefined> {
+interface ParquetDataset {
+  records: QARecord[];
+  scenes: SceneGraph[];
+  image(imageId: string): Promise<Uint8Array>;
+}
+
+/** The Hugging Face layout the export stage writes: one row per image with `image`, `image_id`, `qa` (structs) and `scene` (JSON). */
+async function readParquetDataset(dir: string): Promise<ParquetDataset | undefined> {
   const dataDir = join(dir, 'data');
   if (!(await exists(dataDir))) return undefined;
-  const shards = (await readdir(dataDir)).filter((f) => f.endsWith('.parquet')).map((f) => join(dataDir, f));
+  const shards = (await readdir(dataDir)).filter((f) => f.endsWith('.parquet')).sort().map((f) => join(dataDir, f));
   if (shards.length === 0) return undefined;
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const files = `[${shards.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ')}]`;
-  const columns = (await (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${files})`)).getRowObjects()).map((r) => String(r.column_name));
-  const idColumn = ['image_id', 'imageId'].find((c) => columns.includes(c));
-  if (!idColumn || !columns.includes('image')) {
-    throw new InputError(`${dataDir}: Parquet shards need an image_id (or imageId) and an image column; found ${columns.join(', ')}`, 'dataset-layout', dataDir);
+  const source = `read_parquet([${shards.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ')}])`;
+  const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjects().map((r) => String(r.column_name));
+  for (const column of ['image', 'image_id']) {
+    if (!columns.includes(column)) {
+      throw new InputError(`${dataDir}: Parquet shards have no ${column} column (found ${columns.join(', ')})`, 'dataset-layout', dataDir, column);
+    }
   }
-  const reader = await connection.runAndReadAll(`SELECT DISTINCT ON ("${idColumn}") "${idColumn}" AS id, image.bytes AS bytes FROM read_parquet(${files})`);
-  const byId = new Map<string, Uint8Array>();
-  for (const row of reader.getRowObjects()) {
-    const bytes = row.bytes as { bytes?: Uint8Array } | Uint8Array;
-    byId.set(String(row.id), bytes instanceof Uint8Array ? bytes : (bytes.bytes ?? new Uint8Array()));
+  const records: QARecord[] = [];
+  if (columns.includes('qa')) {
+    const rows = (await connection.runAndReadAll(`SELECT image_id, q.* FROM (SELECT image_id, unnest(qa) AS q FROM ${source})`)).getRowObjectsJson();
+    for (const row of rows) {
+      const record: QARecord = {
+        id: String(row.id),
+        imageId: String(row.image_id),
+        type: String(row.type),
+        category: row.category as QARecord['category'],
+        question: String(row.question),
+        answer: String(row.answer),
+        fact: JSON.parse(String(row.fact)),
+      };
+      if (row.steps) record.steps = JSON.parse(String(row.steps));
+      records.push(record);
+    }
   }
-  connection.closeSync();
-  return async (imageId) => {
-    const bytes = byId.get(imageId);
-    if (!bytes) throw new InputError(`no image for ${imageId} in ${dataDir}`, 'image-missing', dataDir, imageId);
-    return bytes;
+  const scenes = columns.includes('scene')
+    ? (await connection.runAndReadAll(`SELECT scene FROM ${source} WHERE scene IS NOT NULL`)).getRowObjectsJson().map((r) => JSON.parse(String(r.scene)) as SceneGraph)
+    : [];
+  const lookup = await connection.prepare(`SELECT image.bytes AS bytes FROM ${source} WHERE image_id = $1 LIMIT 1`);
+  // One query at a time on the connection.
+  let queue: Promise<unknown> = Promise.resolve();
+  const image = (imageId: string): Promise<Uint8Array> => {
+    const result = queue.then(async () => {
+      lookup.bindVarchar(1, imageId);
+      const row = (await lookup.runAndReadAll()).getRowObjects()[0];
+      const blob = row?.bytes as { bytes?: Uint8Array } | undefined;
+      if (!blob?.bytes) throw new InputError(`no image for ${imageId} in ${dataDir}`, 'image-missing', dataDir, imageId);
+      return blob.bytes;
+    });
+    queue = result.catch(() => undefined);
+    return result;
   };
+  return { records, scenes, image };
 }
 
 /** Loads a QA folder (see the file comment) or a `qa.jsonl` path inside one. */
 export async function loadEvalDataset(path: string): Promise<EvalDataset> {
   const dir = path.endsWith('.jsonl') ? join(path, '..') : path;
   const qaPath = path.endsWith('.jsonl') ? path : join(dir, 'qa.jsonl');
-  if (!(await exists(qaPath))) {
-    throw new InputError(`${path} is not a spatialforge dataset: expected ${qaPath} (QA records) with images/ or data/*.parquet beside it`, 'dataset-layout', path);
+  const parquet = await readParquetDataset(dir);
+  let records: (QARecord & { names?: Record<string, string> })[];
+  if (await exists(qaPath)) records = parseQaJsonl(await readFile(qaPath, 'utf8'), qaPath);
+  else if (parquet && parquet.records.length > 0) records = parquet.records;
+  else {
+    throw new InputError(`${path} is not a spatialforge dataset: expected qa.jsonl with images/, or data/*.parquet shards with a qa column`, 'dataset-layout', path);
   }
-  const records = parseQaJsonl(await readFile(qaPath, 'utf8'), qaPath);
-  const image = (await imageFolderReader(join(dir, 'images'))) ?? (await parquetImageReader(dir));
+  const image = (await imageFolderReader(join(dir, 'images'))) ?? parquet?.image;
   if (!image) throw new InputError(`${dir} has no images/ folder and no data/*.parquet shards`, 'dataset-layout', dir);
-  const sceneNames = namesFromScenes(await readScenes(dir));
+  const sceneNames = namesFromScenes([...(await readScenes(dir)), ...(parquet?.scenes ?? [])]);
   const items: EvalItem[] = records.map((record) => {
-    const { names, ...plain } = record;
+    const { names, image: _imagePath, ...plain } = record as typeof record & { image?: string };
     return { record: plain, names: names ?? sceneNames.get(record.imageId) ?? namesFromQuestion(record) };
   });
   return { source: path, items, image };

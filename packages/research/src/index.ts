@@ -8,3 +8,5 @@ export * from './settings.js';
 export * from './question-parse.js';
 export * from './planner.js';
 export * from './reason.js';
+export * from './rephrase.js';
+export * from './benchmark.js';

@@ -91,6 +91,8 @@ export interface RunState {
     completed: number;
     failed: number;
     qaPairs: number;
+    /** Images a filter stage dropped (not failures: they are not retried). */
+    filtered?: number;
   };
   stages: StageProgress[];
   /** Seconds to completion at the current rate, when known. */

@@ -2,7 +2,7 @@
  * Where everything lives: object-store keys and Redis keys, each spelled here and nowhere else.
  *
  * Store layout (relative to the OUTPUT root):
- *   images/<imageId>.png                               normalised image (content addressed)
+ *   images/<imageId>.<ext>                             normalised image (content addressed)
  *   cache/<stage>/<digest>/<imageId>.json              a stage's output for an image
  *   cache/<stage>/<digest>/<imageId>/<name>            binary artefacts beside it (depth map, masks)
  *   cache/ingest/<digest>/inputs/<inputHash>.json      which image an input normalised to
@@ -15,7 +15,8 @@
 import type { StageName } from '@spatialforge/core';
 
 export const storeKeys = {
-  image: (imageId: string) => `images/${imageId}.png`,
+  /** `extension` without the dot, from the normalised encoding (ingest writes JPEG). */
+  image: (imageId: string, extension: string) => `images/${imageId}.${extension}`,
   stageOutput: (stage: StageName, digest: string, imageId: string) => `cache/${stage}/${digest}/${imageId}.json`,
   stageArtefact: (stage: StageName, digest: string, imageId: string, name: string) => `cache/${stage}/${digest}/${imageId}/${name}`,
   ingestedInput: (digest: string, inputHash: string) => `cache/ingest/${digest}/inputs/${inputHash}.json`,

@@ -58,40 +58,39 @@ const RECORD_INGEST = `${COMPLETE}
 local index = ARGV[1]
 local already = redis.call('SETBIT', KEYS[3], index, 1) == 1
 if ARGV[3] == 'failed' then
-  if not already then
-    redis.call('HINCRBY', KEYS[1], 'ingest:failed', 1)
-    redis.call('HINCRBY', KEYS[1], 'failed', 1)
-    redis.call('RPUSH', KEYS[4], ARGV[6])
-    touch('ingest', ARGV[7])
-  end
-  return {'failed', complete()}
+  if already then return {'failed', complete(), 0} end
+  redis.call('HINCRBY', KEYS[1], 'ingest:failed', 1)
+  redis.call('HINCRBY', KEYS[1], 'failed', 1)
+  redis.call('RPUSH', KEYS[4], ARGV[6])
+  touch('ingest', ARGV[7])
+  return {'failed', complete(), 1}
 end
 if already then
   local cur = redis.call('HGET', KEYS[2], ARGV[2])
-  if not cur then return {'failed', complete()} end
+  if not cur then return {'failed', complete(), 0} end
   local idx, stage, st = string.match(cur, '^(%d+)|(%d+)|(%a)$')
-  if idx ~= index then return {'duplicate', complete()} end
-  if st == 'd' then return {'new', complete()} end
-  return {'failed', complete()}
+  if idx ~= index then return {'duplicate', complete(), 0} end
+  if st == 'd' then return {'new', complete(), 0} end
+  return {'failed', complete(), 0}
 end
 redis.call('HINCRBY', KEYS[1], 'ingest:done', 1)
 if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[1], 'ingest:reused', 1) end
 touch('ingest', ARGV[7])
 if redis.call('HSETNX', KEYS[2], ARGV[2], index .. '|0|d') == 0 then
   redis.call('HINCRBY', KEYS[1], 'duplicates', 1)
-  return {'duplicate', complete()}
+  return {'duplicate', complete(), 1}
 end
 redis.call('HINCRBY', KEYS[1], 'images', 1)
 redis.call('HINCRBY', KEYS[1], ARGV[5] .. ':queued', 1)
-return {'new', complete()}
+return {'new', complete(), 1}
 `;
 
 // KEYS: run, images, failures. ARGV: imageId, stageIndex, stage, next, outcome, reused, qaPairs, failure, isLast, now
 const RECORD_IMAGE = `${COMPLETE}
 local cur = redis.call('HGET', KEYS[2], ARGV[1])
-if not cur then return {'missing', complete()} end
+if not cur then return {'missing', complete(), 0} end
 local idx, stage, st = string.match(cur, '^(%d+)|(%d+)|(%a)$')
-if tonumber(stage) >= tonumber(ARGV[2]) or st ~= 'd' then return {st, complete()} end
+if tonumber(stage) >= tonumber(ARGV[2]) or st ~= 'd' then return {st, complete(), 0} end
 local s = ARGV[3]
 touch(s, ARGV[10])
 if ARGV[5] == 'done' then
@@ -101,18 +100,18 @@ if ARGV[5] == 'done' then
   if tonumber(ARGV[7]) > 0 then redis.call('HINCRBY', KEYS[1], 'qaPairs', ARGV[7]) end
   if ARGV[4] ~= '' then redis.call('HINCRBY', KEYS[1], ARGV[4] .. ':queued', 1) end
   if ARGV[9] == '1' then redis.call('HINCRBY', KEYS[1], 'completed', 1) end
-  return {'d', complete()}
+  return {'d', complete(), 1}
 elseif ARGV[5] == 'failed' then
   redis.call('HSET', KEYS[2], ARGV[1], idx .. '|' .. ARGV[2] .. '|f')
   redis.call('HINCRBY', KEYS[1], s .. ':failed', 1)
   redis.call('HINCRBY', KEYS[1], 'failed', 1)
   redis.call('RPUSH', KEYS[3], ARGV[8])
-  return {'f', complete()}
+  return {'f', complete(), 1}
 end
 redis.call('HSET', KEYS[2], ARGV[1], idx .. '|' .. ARGV[2] .. '|x')
 redis.call('HINCRBY', KEYS[1], s .. ':dropped', 1)
 redis.call('HINCRBY', KEYS[1], 'filtered', 1)
-return {'x', complete()}
+return {'x', complete(), 1}
 `;
 
 // KEYS: run. ARGV: status, now, error, allowed-from (comma-separated, '' for any)
@@ -162,8 +161,8 @@ return out
 `;
 
 interface ScriptedRedis extends Redis {
-  sfRecordIngest(...args: (string | number)[]): Promise<[IngestAnswer, number]>;
-  sfRecordImage(...args: (string | number)[]): Promise<[ImageStateCode, number]>;
+  sfRecordIngest(...args: (string | number)[]): Promise<[IngestAnswer, number, number]>;
+  sfRecordImage(...args: (string | number)[]): Promise<[ImageStateCode, number, number]>;
   sfSetStatus(...args: (string | number)[]): Promise<number>;
   sfRetryFailed(...args: (string | number)[]): Promise<string[]>;
 }
@@ -219,6 +218,10 @@ export class RunStateStore {
     return (await this.redis.sfSetStatus(this.keys.run(runId), status, Date.now(), error, from.join(','))) === 1;
   }
 
+  async setCounter(runId: string, field: string, value: number): Promise<void> {
+    await this.redis.hset(this.keys.run(runId), field, value, 'updatedAt', Date.now());
+  }
+
   async exportGeneration(runId: string): Promise<number> {
     return Number((await this.redis.hget(this.keys.run(runId), 'exportGeneration')) ?? 0);
   }
@@ -246,24 +249,24 @@ export class RunStateStore {
 
   async recordIngest(runId: string, r: {
     inputIndex: number; imageId?: string; outcome: 'done' | 'failed'; reused?: boolean; next: StageName; failure?: StoredFailure;
-  }): Promise<{ answer: IngestAnswer; complete: boolean }> {
-    const [answer, complete] = await this.redis.sfRecordIngest(
+  }): Promise<{ answer: IngestAnswer; complete: boolean; changed: boolean }> {
+    const [answer, complete, changed] = await this.redis.sfRecordIngest(
       this.keys.run(runId), this.keys.images(runId), this.keys.seenInputs(runId), this.keys.failures(runId),
       r.inputIndex, r.imageId ?? '', r.outcome, r.reused ? 1 : 0, r.next, r.failure ? JSON.stringify(r.failure) : '', Date.now(),
     );
-    return { answer, complete: complete === 1 };
+    return { answer, complete: complete === 1, changed: changed === 1 };
   }
 
   async recordImage(runId: string, r: {
     imageId: string; stage: StageName; next?: StageName; outcome: ImageOutcome; reused?: boolean; qaPairs?: number;
     failure?: StoredFailure; isLast: boolean;
-  }): Promise<{ state: ImageStateCode; complete: boolean }> {
-    const [state, complete] = await this.redis.sfRecordImage(
+  }): Promise<{ state: ImageStateCode; complete: boolean; changed: boolean }> {
+    const [state, complete, changed] = await this.redis.sfRecordImage(
       this.keys.run(runId), this.keys.images(runId), this.keys.failures(runId),
       r.imageId, STAGES.indexOf(r.stage), r.stage, r.next ?? '', r.outcome,
       r.reused ? 1 : 0, r.qaPairs ?? 0, r.failure ? JSON.stringify(r.failure) : '', r.isLast ? 1 : 0, Date.now(),
     );
-    return { state, complete: complete === 1 };
+    return { state, complete: complete === 1, changed: changed === 1 };
   }
 
   async imageStates(runId: string, imageIds: string[]): Promise<(ImageState | undefined)[]> {

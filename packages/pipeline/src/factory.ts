@@ -1,0 +1,150 @@
+/**
+ * The factory: a coordinator and, optionally, stage workers over one Redis and one object store.
+ * `spatialforge run`/`demo` put everything in one process; `spatialforge serve` embeds the coordinator
+ * (the service calls `createFactory` and serves `factory.coordinator`); `spatialforge worker` starts
+ * workers only. All of them are this same code.
+ */
+import { ConfigError, type StageName } from '@spatialforge/core';
+import { listSource } from '@spatialforge/ingest';
+import { metrics, setQueueDepthSource, setWorkersSource } from '@spatialforge/metrics';
+import { checkRedis, openRedis, queuePrefixSetting, redactRedisUrl, type Redis } from '@spatialforge/queue';
+import { openStore, type ObjectStore, type OpenStoreOptions } from '@spatialforge/storage';
+import { PipelineCoordinator, type SourceLister } from './coordinator.js';
+import { RunStateStore } from './run-state.js';
+import {
+  heartbeatSecondsSetting, lockSecondsSetting, stageAttemptsSetting, workerConcurrencySetting, workerThreads,
+} from './settings.js';
+import { StageQueues } from './stage-queues.js';
+import { stageRegistry, type StageRegistry } from './stage-registry.js';
+import { StageWorkers } from './stage-workers.js';
+
+export interface FactoryConfig {
+  redisUrl: string;
+  /** Store location: a folder or s3://bucket/prefix. */
+  output: string;
+  /** Passed to openStore (tests give s3rver's endpoint and credentials here). */
+  storeOptions?: OpenStoreOptions;
+  /** @defaultValue QUEUE_PREFIX */
+  prefix?: string;
+  /** @defaultValue the stage registry (benchmarks pass their own) */
+  registry?: StageRegistry;
+  /** @defaultValue listing with @spatialforge/ingest */
+  lister?: SourceLister;
+  /** Refuse local paths in sources (runs submitted over REST). @defaultValue false */
+  forbidLocalPaths?: boolean;
+  /** @defaultValue STAGE_ATTEMPTS */
+  attempts?: number;
+  /** First retry delay, ms. @defaultValue 1000 */
+  backoffMs?: number;
+  /** @defaultValue WORKER_LOCK_SECONDS */
+  lockSeconds?: number;
+  /** @defaultValue WORKER_HEARTBEAT_SECONDS */
+  heartbeatSeconds?: number;
+  log?: (line: string) => void;
+}
+
+export interface WorkerStartOptions {
+  /** @defaultValue WORKER_CONCURRENCY */
+  concurrency?: number;
+  /** @defaultValue WORKER_THREADS (one per core) */
+  threads?: number;
+  /** Images of one batch run at once on I/O-bound stages. @defaultValue 4 */
+  imageParallelism?: number;
+}
+
+export interface Factory {
+  readonly coordinator: PipelineCoordinator;
+  readonly store: ObjectStore;
+  readonly registry: StageRegistry;
+  readonly prefix: string;
+  readonly redis: Redis;
+  /** Resumes unfinished runs and sweeps for complete ones periodically; sets the metric sources. */
+  startCoordinator(): Promise<void>;
+  /** Starts stage workers in this process; resolves once their handlers are loaded (ready). */
+  startWorkers(stages: StageName[], options?: WorkerStartOptions): Promise<StageWorkers>;
+  /** Stops workers (letting current batches finish), the coordinator, and the connections. */
+  close(): Promise<void>;
+}
+
+const SWEEP_MS = 5000;
+
+/**
+ * Checks Redis (reachable, noeviction) and the store (reachable, writable), then wires the factory.
+ * Errors name the unreachable URL or location.
+ */
+export async function createFactory(config: FactoryConfig): Promise<Factory> {
+  await checkRedis(config.redisUrl);
+  const store = openStore(config.output, config.storeOptions);
+  await store.verify();
+  const prefix = config.prefix ?? queuePrefixSetting.read();
+  if (prefix.includes(':')) throw new ConfigError(`QUEUE_PREFIX=${prefix} must not contain ':'`, 'QUEUE_PREFIX');
+  const registry = config.registry ?? stageRegistry;
+  const redis = openRedis(config.redisUrl);
+  let lastRedisError = '';
+  redis.on('error', (err: Error) => {
+    metrics.redisErrors.inc();
+    if (err.message !== lastRedisError) config.log?.(`Redis at ${redactRedisUrl(config.redisUrl)}: ${err.message}`);
+    lastRedisError = err.message;
+  });
+  const topology = { connection: redis, prefix };
+  const attempts = config.attempts ?? stageAttemptsSetting.read();
+  const backoffMs = config.backoffMs ?? 1000;
+  const heartbeatMs = (config.heartbeatSeconds ?? heartbeatSecondsSetting.read()) * 1000;
+  const state = new RunStateStore(redis, prefix);
+  const queues = new StageQueues(topology, registry, { attempts, backoffMs });
+  const forbidLocalPaths = config.forbidLocalPaths ?? false;
+  const lister: SourceLister = config.lister ?? ((request) => listSource(request.source, { forbidLocalPaths }));
+  const coordinator = new PipelineCoordinator({ state, queues, registry, store, lister, heartbeatMs, log: config.log });
+  const workers: StageWorkers[] = [];
+  let sweeper: NodeJS.Timeout | undefined;
+
+  return {
+    coordinator,
+    store,
+    registry,
+    prefix,
+    redis,
+    async startCoordinator() {
+      setQueueDepthSource(() => queues.depths());
+      setWorkersSource(async () => {
+        const counts = new Map<string, number>();
+        for (const worker of await coordinator.workers()) for (const stage of worker.stages) counts.set(stage, (counts.get(stage) ?? 0) + 1);
+        return registry.all().map(({ stage }) => ({ stage, workers: counts.get(stage) ?? 0 }));
+      });
+      await coordinator.resumeRuns();
+      sweeper = setInterval(() => void coordinator.sweep().catch((err: Error) => config.log?.(`sweep: ${err.message}`)), SWEEP_MS);
+      sweeper.unref();
+    },
+    async startWorkers(stages, options = {}) {
+      const runtime = new StageWorkers({
+        topology,
+        registry,
+        stages,
+        concurrency: options.concurrency ?? workerConcurrencySetting.read(),
+        threads: options.threads ?? workerThreads(),
+        imageParallelism: options.imageParallelism,
+        lockDurationMs: (config.lockSeconds ?? lockSecondsSetting.read()) * 1000,
+        attempts,
+        backoffMs,
+        store,
+        storeSpec: { location: config.output, options: config.storeOptions },
+        heartbeatMs,
+        log: config.log,
+      });
+      workers.push(runtime);
+      if (!sweeper) setQueueDepthSource(() => queues.depths());
+      await runtime.start();
+      return runtime;
+    },
+    async close() {
+      if (sweeper) clearInterval(sweeper);
+      await Promise.all(workers.map((w) => w.close()));
+      await coordinator.close();
+      await queues.close();
+      await store.close?.();
+      setQueueDepthSource(undefined);
+      setWorkersSource(undefined);
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * The embedded default: coordinator and every stage's workers in one process, over a private
+ * redis-server (unless REDIS_URL names one) and a local store in the output folder. The folder
+ * remembers its run (`spatialforge-run.json`), so the same command started again after Ctrl-C or
+ * kill -9 resumes it; a different configuration in the same folder is refused with the fix.
+ *
+ * Folder layout: `dataset/` (the dataset), `spatialforge-run.json`, `.store/` (images, stage outputs,
+ * the run's files), `.redis/` (Redis' append-only file when it is the private one).
+ */
+import { link, mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import {
+  ConfigError, STAGES, contentId, stableHash, type DatasetInfo, type RunOptions, type RunState,
+} from '@spatialforge/core';
+import { redisUrlSetting, startRedis, type RedisServer } from '@spatialforge/queue';
+import { createFactory, type Factory } from './factory.js';
+import { resolveRunOptions } from './run-options.js';
+import { queuePrefixSetting } from '@spatialforge/queue';
+
+export const RUN_FILE = 'spatialforge-run.json';
+
+export interface LocalRunOptions {
+  /** A source location (folder, .jsonl, .txt, s3:// prefix, …). */
+  input: string;
+  /** Output folder. */
+  out: string;
+  options?: Partial<RunOptions>;
+  /** Start a new run in a folder that holds another configuration's run (its stage outputs are reused). */
+  newRun?: boolean;
+  /** Batch jobs per stage at once. @defaultValue WORKER_CONCURRENCY */
+  concurrency?: number;
+  /** Threads for CPU-heavy stages. @defaultValue WORKER_THREADS */
+  threads?: number;
+  /** @defaultValue WORKER_LOCK_SECONDS; the embedded default uses 10 so a resumed run picks up a killed batch quickly */
+  lockSeconds?: number;
+  log?: (line: string) => void;
+}
+
+interface RunFile {
+  runId: string;
+  configHash: string;
+  input: string;
+  options: RunOptions;
+}
+
+export interface LocalRunResult {
+  run: RunState;
+  dataset?: DatasetInfo;
+  /** Where the dataset's files are (a folder). */
+  datasetDir: string;
+  /** True when the run had been started before (resumed or already complete). */
+  resumed: boolean;
+}
+
+const FINAL = new Set(['completed', 'failed', 'cancelled']);
+
+export class LocalRun {
+  readonly out: string;
+  private redisServer?: RedisServer;
+  private factory?: Factory;
+  private runId?: string;
+  private resumed = false;
+  private stopped = false;
+
+  constructor(private readonly config: LocalRunOptions) {
+    this.out = resolve(config.out);
+  }
+
+  /** Checks the folder, starts Redis, the coordinator and the workers, and creates or resumes the run. */
+  async start(): Promise<string> {
+    const options = resolveRunOptions(this.config.options);
+    const input = isUri(this.config.input) ? this.config.input : resolve(this.config.input);
+    const configHash = stableHash({ input, options });
+    const runFilePath = join(this.out, RUN_FILE);
+    const previous = await readRunFile(runFilePath);
+    if (previous && previous.configHash !== configHash && !this.config.newRun) {
+      throw new ConfigError(
+        `${this.out} holds run ${previous.runId} of a different configuration (${describeDifference(previous, input, options)}). ` +
+          'Use another --out folder, or add --new-run to start a new run in this one (its stage outputs are reused)',
+        'out',
+      );
+    }
+    await mkdir(this.out, { recursive: true });
+
+    const external = redisUrlSetting.read();
+    let redisUrl = external;
+    if (!redisUrl) {
+      this.redisServer = await startRedis({ dir: join(this.out, '.redis') });
+      redisUrl = this.redisServer.url;
+    }
+    // On a shared Redis, this folder's run gets queues of its own: other workers there do not see this folder.
+    const prefix = external ? `${queuePrefixSetting.read()}-local-${contentId(this.out).slice(0, 8)}` : queuePrefixSetting.read();
+    this.factory = await createFactory({
+      redisUrl,
+      output: join(this.out, '.store'),
+      prefix,
+      lockSeconds: this.config.lockSeconds ?? 10,
+      log: this.config.log,
+    });
+    await this.factory.startCoordinator();
+    await this.factory.startWorkers([...STAGES], { concurrency: this.config.concurrency, threads: this.config.threads });
+
+    if (previous && previous.configHash === configHash && (await this.factory.coordinator.getRun(previous.runId))) {
+      this.runId = previous.runId;
+      this.resumed = true;
+    } else {
+      const run = await this.factory.coordinator.createRun({ source: { kind: 'uri', uri: input }, options });
+      this.runId = run.id;
+      await writeFile(runFilePath, `${JSON.stringify({ runId: run.id, configHash, input, options } satisfies RunFile, null, 2)}\n`);
+    }
+    return this.runId;
+  }
+
+  get coordinator() {
+    if (!this.factory) throw new Error('LocalRun not started');
+    return this.factory.coordinator;
+  }
+
+  /** Polls the run until it is final, reporting its state; then links the dataset into `<out>/dataset`. */
+  async finish(onProgress?: (run: RunState) => void, intervalMs = 500): Promise<LocalRunResult> {
+    const runId = this.runId!;
+    for (;;) {
+      const run = await this.coordinator.getRun(runId);
+      if (!run) throw new Error(`run ${runId} vanished from Redis`);
+      onProgress?.(run);
+      if (FINAL.has(run.status) || this.stopped) {
+        const dataset = run.status === 'completed' ? await this.coordinator.dataset(runId) : undefined;
+        const datasetDir = join(this.out, 'dataset');
+        if (dataset) await this.linkDataset(dataset, datasetDir);
+        return { run, dataset, datasetDir, resumed: this.resumed };
+      }
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+
+  /** Stops workers (their current batches finish), the coordinator and the private Redis. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.factory?.close();
+    await this.redisServer?.stop();
+  }
+
+  private async linkDataset(dataset: DatasetInfo, dir: string): Promise<void> {
+    await rm(dir, { recursive: true, force: true });
+    for (const file of dataset.files) {
+      const from = this.factory!.store.localPath(file.key)!;
+      const to = join(dir, file.path);
+      await mkdir(dirname(to), { recursive: true });
+      await link(from, to).catch(() => copyFile(from, to));
+    }
+  }
+}
+
+function isUri(input: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(input);
+}
+
+async function readRunFile(path: string): Promise<RunFile | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as RunFile;
+  } catch {
+    throw new ConfigError(`${path} is not valid JSON: remove it to start afresh`, 'out');
+  }
+}
+
+function describeDifference(previous: RunFile, input: string, options: RunOptions): string {
+  if (previous.input !== input) return `input ${previous.input}, not ${input}`;
+  const changed = Object.keys({ ...previous.options, ...options }).filter(
+    (key) => stableHash((previous.options as unknown as Record<string, unknown>)[key]) !== stableHash((options as unknown as Record<string, unknown>)[key]),
+  );
+  return `options differ: ${changed.join(', ')}`;
+}

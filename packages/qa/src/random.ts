@@ -24,41 +24,56 @@ export function hashSeed(text: string): number {
 }
 
 export function createRandom(seed: number | string): Random {
-  let state = typeof seed === 'string' ? hashSeed(seed) : seed >>> 0;
-  const splitmix = () => {
-    state = (state + 0x9e3779b9) | 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = splitmix();
-  let b = splitmix();
-  let c = splitmix();
-  let d = splitmix();
-  const next = () => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
+  return new Sfc32(typeof seed === 'string' ? hashSeed(seed) : seed >>> 0);
+}
+
+class Sfc32 implements Random {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(seed: number) {
+    let state = seed;
+    const splitmix = () => {
+      state = (state + 0x9e3779b9) | 0;
+      let z = state;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = splitmix();
+    this.b = splitmix();
+    this.c = splitmix();
+    this.d = splitmix();
+  }
+
+  next(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
     return (t >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return {
-    next,
-    int,
-    pick: (items) => items[int(items.length)],
-    sample(items, count) {
-      const take = Math.min(count, items.length);
-      for (let i = 0; i < take; i++) {
-        const j = i + int(items.length - i);
-        const swap = items[i];
-        items[i] = items[j];
-        items[j] = swap;
-      }
-      return items.slice(0, take);
-    },
-  };
+  }
+
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+
+  sample<T>(items: T[], count: number): T[] {
+    const take = Math.min(count, items.length);
+    for (let i = 0; i < take; i++) {
+      const j = i + this.int(items.length - i);
+      const swap = items[i];
+      items[i] = items[j];
+      items[j] = swap;
+    }
+    return items.slice(0, take);
+  }
 }

@@ -63,6 +63,7 @@ test('Parquet shards open in DuckDB with one row per image, intact image bytes, 
       'train-00000-of-00003.parquet', 'train-00001-of-00003.parquet', 'train-00002-of-00003.parquet',
     ]);
     for (const file of summary.files) assert.equal(file.bytes, (await stat(join(dir, file.path))).size, file.path);
+    assert.deepEqual(summary.imageFiles, { count: 5, bytes: examples.reduce((sum, e) => sum + e.image.bytes.length, 0) });
 
     const glob = join(dir, 'data', 'train-*.parquet').replaceAll("'", "''");
     const rows = await query(
@@ -174,6 +175,7 @@ test('the writer refuses a second record for an image, bad examples and an exist
     await replacing.add(first);
     const replaced = await replacing.close();
     assert.deepEqual(replaced.files.map((f) => f.path), ['README.md', 'data/train-00000-of-00001.parquet']);
+    assert.deepEqual(replaced.imageFiles, { count: 0, bytes: 0 }, 'Parquet alone embeds the images');
     assert.deepEqual((await readdir(dir)).sort(), ['README.md', 'data']);
   });
 });

@@ -20,6 +20,7 @@ export interface CardFacts {
   countsByType: Readonly<Record<string, number>>;
   countsByCategory: Readonly<Record<QACategory, number>>;
   files: readonly { path: string; bytes: number }[];
+  imageFiles: { count: number; bytes: number };
 }
 
 /** The Hub's size buckets. */
@@ -69,7 +70,10 @@ export function renderDatasetCard(facts: CardFacts): string {
     '## Questions by type',
     typeRows.length ? table(['type', 'QA pairs'], typeRows) : 'No questions.',
     '## Files',
-    facts.files.map((f) => `- \`${f.path}\` (${f.bytes} bytes)`).join('\n'),
+    [
+      ...facts.files.map((f) => `- \`${f.path}\` (${f.bytes} bytes)`),
+      ...(facts.imageFiles.count ? [`- \`images/\`: ${facts.imageFiles.count} images (${facts.imageFiles.bytes} bytes)`] : []),
+    ].join('\n'),
     '## Layout',
     [
       facts.formats.includes('parquet')

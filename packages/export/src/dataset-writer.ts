@@ -45,8 +45,10 @@ export interface DatasetWriterOptions {
 
 export interface DatasetSummary {
   outDir: string;
-  /** Every file written, relative to `outDir`, sorted. */
+  /** The data files and the card, relative to `outDir`, sorted (the images are counted in `imageFiles`). */
   files: { path: string; bytes: number }[];
+  /** Images written under `images/` for JSONL and LLaVA (none for Parquet alone, which embeds them). */
+  imageFiles: { count: number; bytes: number };
   /** Images (one record each). */
   records: number;
   qaPairs: number;
@@ -77,6 +79,7 @@ export class DatasetWriter {
   private qaPairs = 0;
   private imagesWithoutQA = 0;
   private llavaEntries = 0;
+  private readonly imageFiles = { count: 0, bytes: 0 };
   private readonly countsByType: Record<string, number> = {};
   private readonly countsByCategory: Record<QACategory, number> = { qualitative: 0, quantitative: 0, reasoning: 0 };
 
@@ -154,7 +157,11 @@ export class DatasetWriter {
     const { parquet, jsonl, llava } = this.outputs;
     this.imageIds.add(example.imageId);
     const imagePath = `images/${example.imageId}${imageExtension(example.image)}`;
-    if (jsonl || llava) await writeFile(join(this.outDir, imagePath), example.image.bytes);
+    if (jsonl || llava) {
+      await writeFile(join(this.outDir, imagePath), example.image.bytes);
+      this.imageFiles.count++;
+      this.imageFiles.bytes += example.image.bytes.length;
+    }
     if (parquet) {
       await parquet.add({
         image: example.image,
@@ -207,18 +214,15 @@ export class DatasetWriter {
       countsByType: this.countsByType,
       countsByCategory: this.countsByCategory,
       files,
+      imageFiles: this.imageFiles,
     });
     await writeFile(join(this.outDir, 'README.md'), card);
     files.push({ path: 'README.md', bytes: Buffer.byteLength(card) });
-    if (outputs.jsonl || outputs.llava) {
-      for (const name of (await readdir(join(this.outDir, 'images'))).sort()) {
-        files.push({ path: `images/${name}`, bytes: (await stat(join(this.outDir, 'images', name))).size });
-      }
-    }
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return {
       outDir: this.outDir,
       files,
+      imageFiles: { ...this.imageFiles },
       records: this.imageIds.size,
       qaPairs: this.qaPairs,
       shards: shardNames.length,

@@ -115,6 +115,7 @@ test('quotas per type, the per-image cap, and the types filter', () => {
   assert.deepEqual([...new Set(filtered.map((r) => r.type))].sort(), ['bigger', 'closest_to']);
   assert.throws(() => synthesizeQA(room, { seed: 3, units: 'metric', maxPerImage: 10, types: ['left'] }), (err: unknown) => err instanceof InputError && err.field === 'types');
   assert.throws(() => synthesizeQA(room, { seed: 3, units: 'metric', maxPerImage: -1 }), InputError);
+  assert.throws(() => synthesizeQA(room, { seed: 3, units: 'metric', maxPerImage: 9, quotas: { above: 1.5 } }), (err: unknown) => err instanceof InputError && err.field === 'quotas.above');
 });
 
 test('yes/no questions are balanced between their true and false forms', () => {

@@ -37,9 +37,16 @@ export function synthesizeQA(scene: SceneGraph, options: SynthesisOptions): QARe
   return planQuestions(scene, options, context).map((planned) => renderQuestion(scene, options, planned, context));
 }
 
-export function validate(options: SynthesisOptions): void {
-  if (!Number.isInteger(options.maxPerImage) || options.maxPerImage < 0) {
-    throw new InputError(`maxPerImage must be a whole number ≥ 0, got ${options.maxPerImage}`, 'invalid-qa-options', undefined, 'maxPerImage');
+function validate(options: SynthesisOptions): void {
+  const counts: [string, number | undefined][] = [
+    ['maxPerImage', options.maxPerImage],
+    ['defaultQuota', options.defaultQuota],
+    ...Object.entries(options.quotas ?? {}).map(([type, quota]): [string, number] => [`quotas.${type}`, quota]),
+  ];
+  for (const [field, count] of counts) {
+    if (count !== undefined && (!Number.isInteger(count) || count < 0)) {
+      throw new InputError(`${field} must be a whole number ≥ 0, got ${count}`, 'invalid-qa-options', undefined, field);
+    }
   }
   for (const name of [...(options.types ?? []), ...Object.keys(options.quotas ?? {})]) {
     if (!isQuestionTypeName(name)) {
@@ -63,6 +70,8 @@ export function createContext(scene: SceneGraph, options: SynthesisOptions): Con
   for (const object of scene.objects) nameCounts.set(object.name, (nameCounts.get(object.name) ?? 0) + 1);
   const items = scene.objects.filter((o) => o.name && nameCounts.get(o.name) === 1).map((o) => prepareItem(o, camera));
   let clearances: Map<Item, number> | undefined;
+  // Everything in the scene can stand under an object, named in questions or not.
+  const shapes = scene.objects;
   return {
     items,
     camera,
@@ -70,7 +79,7 @@ export function createContext(scene: SceneGraph, options: SynthesisOptions): Con
     margins: { ...DEFAULT_MARGINS, ...options.margins },
     random: createRandom(`${options.seed}|${scene.imageId}`),
     clearance(item) {
-      clearances ??= new Map(items.map((other) => [other, clearanceUnder(other.object, items.map((i) => i.object))]));
+      clearances ??= new Map(items.map((other) => [other, clearanceUnder(other.object, shapes)]));
       return clearances.get(item)!;
     },
   };

@@ -114,20 +114,37 @@ function wrapHalfTurn(angle: number): number {
 export function yawBox(points: Float32Array): YawBox {
   const n = points.length / 3;
   const xy = new Float64Array(2 * n);
-  let z0 = Infinity, z1 = -Infinity;
   for (let i = 0; i < n; i++) {
     xy[2 * i] = points[3 * i];
     xy[2 * i + 1] = points[3 * i + 1];
-    const z = points[3 * i + 2];
+  }
+  return boxAtYaw(points, minAreaRectangle(xy).angle);
+}
+
+/**
+ * The box of the points with its first axis at `yaw` (radians from +x): their extents along that
+ * axis, across it and along z. Axes are swapped (yaw + π/2) when needed so the first side is the
+ * longer one. Lets a caller pick the yaw on a few points and take the extents from many.
+ */
+export function boxAtYaw(points: Float32Array, yaw: number): YawBox {
+  const c = Math.cos(yaw), s = Math.sin(yaw);
+  let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity, z0 = Infinity, z1 = -Infinity;
+  for (let i = 0; i < points.length; i += 3) {
+    const x = points[i], y = points[i + 1], z = points[i + 2];
+    const u = x * c + y * s, v = -x * s + y * c;
+    if (u < u0) u0 = u;
+    if (u > u1) u1 = u;
+    if (v < v0) v0 = v;
+    if (v > v1) v1 = v;
     if (z < z0) z0 = z;
     if (z > z1) z1 = z;
   }
-  const rect = minAreaRectangle(xy);
-  let [length, width] = rect.size;
-  let angle = rect.angle;
+  const uc = (u0 + u1) / 2, vc = (v0 + v1) / 2;
+  const centre: [number, number, number] = [uc * c - vc * s, uc * s + vc * c, (z0 + z1) / 2];
+  let length = u1 - u0, width = v1 - v0, angle = yaw;
   if (width > length) {
     [length, width] = [width, length];
     angle += Math.PI / 2;
   }
-  return { centre: [rect.centre[0], rect.centre[1], (z0 + z1) / 2], size: [length, width, z1 - z0], yaw: wrapHalfTurn(angle) };
+  return { centre, size: [length, width, z1 - z0], yaw: wrapHalfTurn(angle) };
 }

@@ -105,3 +105,55 @@ export function largestCluster(result: DbscanResult): number {
   for (let c = 0; c < result.clusterCount; c++) if (best < 0 || result.sizes[c] > result.sizes[best]) best = c;
   return best;
 }
+
+/**
+ * The seed clusters plus, repeatedly, every cluster of at least `minSize` (by `result.sizes`) with a
+ * point within `distance` of the group: an object seen in parts (a chair's backrest and seat, split
+ * where a thin bar joins them) is whole again, while clusters farther off stay out. Returns a flag
+ * per cluster shifted by one, so `flags[label + 1]` is 1 for members and noise (-1) is never one.
+ */
+export function clustersNear(points: Float32Array, result: DbscanResult, seeds: readonly number[], distance: number, minSize: number): Uint8Array {
+  const { labels, clusterCount, sizes } = result;
+  const chosen = new Uint8Array(clusterCount + 1);
+  for (const seed of seeds) if (seed >= 0) chosen[seed + 1] = 1;
+  if (!chosen.includes(1)) return chosen;
+  const n = labels.length;
+  const inv = 1 / distance, d2 = distance * distance;
+  const next = new Int32Array(n);
+  for (let round = 0; round < 4; round++) {
+    // The group's points in a grid of cell side `distance`, chained per cell through `next`.
+    const grid = new VoxelHash(n);
+    next.fill(-1);
+    for (let i = 0; i < n; i++) {
+      if (!chosen[labels[i] + 1]) continue;
+      const first = grid.getOrInsert(Math.floor(points[3 * i] * inv), Math.floor(points[3 * i + 1] * inv), Math.floor(points[3 * i + 2] * inv), i);
+      if (first !== i) {
+        next[i] = next[first];
+        next[first] = i;
+      }
+    }
+    let joined = false;
+    for (let i = 0; i < n; i++) {
+      const c = labels[i];
+      if (c < 0 || chosen[c + 1] || sizes[c] < minSize) continue;
+      const x = points[3 * i], y = points[3 * i + 1], z = points[3 * i + 2];
+      const ix = Math.floor(x * inv), iy = Math.floor(y * inv), iz = Math.floor(z * inv);
+      search: for (let dx = -1; dx <= 1; dx++) {
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dz = -1; dz <= 1; dz++) {
+            for (let j = grid.get(ix + dx, iy + dy, iz + dz); j >= 0; j = next[j]) {
+              const ex = points[3 * j] - x, ey = points[3 * j + 1] - y, ez = points[3 * j + 2] - z;
+              if (ex * ex + ey * ey + ez * ez <= d2) {
+                chosen[c + 1] = 1;
+                joined = true;
+                break search;
+              }
+            }
+          }
+        }
+      }
+    }
+    if (!joined) break;
+  }
+  return chosen;
+}

@@ -1,17 +1,28 @@
 /**
  * Statistical outlier removal on an organised cloud. Open3D and PCL find each point's k nearest
- * neighbours with a KD-tree; in a depth image the neighbours are already known: they are the
- * pixels around it. A point's score is its mean 3D distance to the same-object pixels in a
- * (2r+1)×(2r+1) window; points scoring above mean + stdRatio·std of all scores are outliers, as are
- * points with no same-object neighbour at all.
+ * neighbours with a KD-tree; in a depth image the candidates are already known: the pixels around
+ * it. A point's score is its mean 3D distance to its k nearest same-object pixels in a
+ * (2r+1)×(2r+1) window, divided by its depth (pixel spacing grows with depth, so this makes near and
+ * far parts of an object comparable). Points scoring above mean + stdRatio·std are outliers, as are
+ * points with no same-object neighbour.
+ *
+ * One departure from the textbook rule: a point scoring within `keepBelowMedianRatio`× the median
+ * is always kept. A surface seen at a grazing angle (a table top) has neighbours several times
+ * farther apart than one facing the camera; on clean data the scores are then two tight modes and
+ * mean + 2·std would cut the whole grazing surface. Isolated points score an order of magnitude
+ * above the median, so they still go.
  */
 import type { OrganizedCloud } from './back-project.js';
 
 export interface OutlierOptions {
   /** Window half-size in pixels: radius 2 looks at up to 24 neighbours. @defaultValue 2 */
   radius?: number;
+  /** Neighbours (the nearest in the window) a score averages over. @defaultValue 4 */
+  neighbours?: number;
   /** Threshold in standard deviations above the mean score. @defaultValue 2 */
   stdRatio?: number;
+  /** Scores up to this multiple of the median are never outliers. @defaultValue 3 */
+  keepBelowMedianRatio?: number;
 }
 
 /**
@@ -27,9 +38,10 @@ export function statisticalOutliersOrganized(
   options: OutlierOptions = {},
   keep: Uint8Array = new Uint8Array(pixels.length),
 ): { keep: Uint8Array; kept: number } {
-  const { radius = 2, stdRatio = 2 } = options;
+  const { radius = 2, neighbours = 4, stdRatio = 2, keepBelowMedianRatio = 3 } = options;
   const { width, height, positions } = cloud;
   const scores = new Float32Array(pixels.length);
+  const nearest = new Float64Array(neighbours);
   let sum = 0, sumSq = 0, scored = 0;
   for (let k = 0; k < pixels.length; k++) {
     const p = pixels[k];
@@ -37,21 +49,30 @@ export function statisticalOutliersOrganized(
     const px = positions[3 * p], py = positions[3 * p + 1], pz = positions[3 * p + 2];
     const v0 = v > radius ? v - radius : 0, v1 = v + radius < height ? v + radius : height - 1;
     const u0 = u > radius ? u - radius : 0, u1 = u + radius < width ? u + radius : width - 1;
-    let total = 0, count = 0;
+    // `nearest` holds the `found` smallest squared distances so far, ascending (insertion sort).
+    let found = 0;
     for (let y = v0; y <= v1; y++) {
       for (let x = u0, q = y * width + u0; x <= u1; x++, q++) {
         if (q === p || labels[q] !== label) continue;
         const o = 3 * q;
         const dx = positions[o] - px, dy = positions[o + 1] - py, dz = positions[o + 2] - pz;
-        total += Math.sqrt(dx * dx + dy * dy + dz * dz);
-        count++;
+        const d2 = dx * dx + dy * dy + dz * dz;
+        if (found === neighbours && d2 >= nearest[found - 1]) continue;
+        let j = found < neighbours ? found++ : found - 1;
+        while (j > 0 && nearest[j - 1] > d2) {
+          nearest[j] = nearest[j - 1];
+          j--;
+        }
+        nearest[j] = d2;
       }
     }
-    if (count === 0) {
+    if (found === 0) {
       scores[k] = Infinity;
       continue;
     }
-    const score = total / count;
+    let total = 0;
+    for (let j = 0; j < found; j++) total += Math.sqrt(nearest[j]);
+    const score = total / found / pz;
     scores[k] = score;
     sum += score;
     sumSq += score * score;
@@ -59,7 +80,7 @@ export function statisticalOutliersOrganized(
   }
   const mean = scored ? sum / scored : 0;
   const std = scored ? Math.sqrt(Math.max(0, sumSq / scored - mean * mean)) : 0;
-  const limit = mean + stdRatio * std;
+  const limit = Math.max(mean + stdRatio * std, keepBelowMedianRatio * median(scores));
   let kept = 0;
   for (let k = 0; k < pixels.length; k++) {
     const inlier = scores[k] <= limit ? 1 : 0;
@@ -67,4 +88,28 @@ export function statisticalOutliersOrganized(
     kept += inlier;
   }
   return { keep, kept };
+}
+
+/** Median of the values (Infinity included) by quickselect on a copy: O(n). */
+function median(values: Float32Array): number {
+  if (values.length === 0) return 0;
+  const a = values.slice();
+  const target = a.length >> 1;
+  let lo = 0, hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i]; a[i] = a[j]; a[j] = t;
+        i++; j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return a[target];
 }

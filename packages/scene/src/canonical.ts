@@ -1,0 +1,94 @@
+/**
+ * The canonical frame: the dominant horizontal support plane (floor or table) found by RANSAC, and
+ * the rigid transform from the camera frame (x right, y down, z forward) to the canonical frame
+ * (z up, origin at the camera's foot on the plane, x = camera right, y = forward along the plane).
+ */
+import { countPlaneInliers, cross3, fitPlaneRansac, normalize3, refinePlane } from '@spatialforge/geometry';
+import type { OrganizedCloud } from '@spatialforge/geometry';
+import type { SupportPlane, Vec3 } from '@spatialforge/core';
+
+export interface SupportPlaneOptions {
+  /** Largest distance of a plane inlier, metres. */
+  distanceThreshold: number;
+  iterations: number;
+  seed: number;
+  /** Largest angle between the plane's normal and the camera's up (−y), radians. */
+  maxTilt: number;
+  /** Least share of the scene's valid points on the plane for it to count as support. */
+  minInlierRatio: number;
+  /** Points RANSAC scores each hypothesis on (an even spread over the valid pixels). */
+  sampleSize: number;
+}
+
+/** Camera frame → canonical frame: p_canonical = rotation · p_camera + translation. */
+export interface CanonicalTransform {
+  canonical: boolean;
+  /** Row-major 3×3. */
+  rotation: number[];
+  translation: Vec3;
+  plane?: SupportPlane;
+  /** Camera height above the plane, metres (canonical only). */
+  height?: number;
+  /** Downward pitch of the optical axis below the horizon, radians (canonical only). */
+  pitch?: number;
+}
+
+/** Camera-aligned axes (x right, y along the optical axis, z = camera up) for a scene with no plane. */
+export const CAMERA_ALIGNED: CanonicalTransform = { canonical: false, rotation: [1, 0, 0, 0, 0, 1, 0, -1, 0], translation: [0, 0, 0] };
+
+/**
+ * Finds the support plane among the organised cloud's valid points and the canonical transform it
+ * gives; `CAMERA_ALIGNED` when no near-horizontal plane below the camera holds enough points.
+ */
+export function findCanonicalFrame(cloud: OrganizedCloud, valid: Int32Array, options: SupportPlaneOptions): CanonicalTransform {
+  if (valid.length < 3) return CAMERA_ALIGNED;
+  const step = Math.max(1, Math.floor(valid.length / options.sampleSize));
+  const count = Math.ceil(valid.length / step);
+  const sample = new Float32Array(count * 3);
+  for (let k = 0, j = 0; k < valid.length; k += step, j++) {
+    const p = 3 * valid[k];
+    sample[3 * j] = cloud.positions[p];
+    sample[3 * j + 1] = cloud.positions[p + 1];
+    sample[3 * j + 2] = cloud.positions[p + 2];
+  }
+  const minUp = Math.cos(options.maxTilt);
+  const { distanceThreshold } = options;
+  // Orient each hypothesis towards the camera (d > 0); it must then face up (−y) within maxTilt and
+  // lie more than the threshold below the camera, which also keeps the camera origin an outlier.
+  const accept = ({ normal, d }: { normal: [number, number, number]; d: number }) =>
+    Math.abs(d) > distanceThreshold && -normal[1] * Math.sign(d) >= minUp;
+  const fit = fitPlaneRansac(sample, { distanceThreshold, iterations: options.iterations, seed: options.seed, accept, refinements: 1 });
+  if (!fit) return CAMERA_ALIGNED;
+  // Refine on every point: missing depth is stored as (0, 0, 0), the camera centre, which lies
+  // farther than the threshold from any accepted plane, so the whole organised buffer can be used.
+  let plane = refinePlane(cloud.positions, fit, distanceThreshold);
+  if (plane.d < 0) plane = { normal: [-plane.normal[0], -plane.normal[1], -plane.normal[2]], d: -plane.d };
+  if (-plane.normal[1] < minUp || plane.d <= distanceThreshold) return CAMERA_ALIGNED;
+  const inlierCount = countPlaneInliers(cloud.positions, plane, distanceThreshold);
+  const inlierRatio = inlierCount / valid.length;
+  if (inlierRatio < options.minInlierRatio) return CAMERA_ALIGNED;
+  return {
+    ...poseFromPlane(plane.normal, plane.d),
+    plane: { normal: [...plane.normal], d: plane.d, inlierCount, inlierRatio },
+  };
+}
+
+/**
+ * The canonical transform for a plane n·p + d = 0 (camera frame, n unit and pointing to the camera's
+ * side, d > 0 = camera height): rows of the rotation are the canonical axes in camera coordinates.
+ */
+export function poseFromPlane(normal: Vec3, d: number): CanonicalTransform {
+  const up = normalize3([0, 0, 0], normal) as Vec3;
+  // Forward: the optical axis projected on the plane; when looking straight down, the image's up (−y).
+  let forward: Vec3 = [-up[2] * up[0], -up[2] * up[1], 1 - up[2] * up[2]];
+  if (Math.hypot(...forward) < 1e-6) forward = [up[1] * up[0], -1 + up[1] * up[1], up[1] * up[2]];
+  normalize3(forward, forward);
+  const right = cross3([0, 0, 0], forward, up) as Vec3;
+  return {
+    canonical: true,
+    rotation: [...right, ...forward, ...up],
+    translation: [0, 0, d],
+    height: d,
+    pitch: Math.asin(Math.max(-1, Math.min(1, -up[2]))),
+  };
+}

@@ -114,6 +114,9 @@ export interface DatasetInfo {
   files: DatasetFile[];
   records: number;
   qaPairs: number;
+  /** QA pairs per category (qualitative, quantitative, reasoning) and per catalog type. */
+  countsByCategory?: Record<string, number>;
+  countsByType?: Record<string, number>;
 }
 
 export interface WorkerInfo {

@@ -7,12 +7,12 @@
 import { ConfigError, type StageName } from '@spatialforge/core';
 import { listSource } from '@spatialforge/ingest';
 import { metrics, setQueueDepthSource, setWorkersSource } from '@spatialforge/metrics';
-import { checkRedis, openRedis, queuePrefixSetting, redactRedisUrl, type Redis } from '@spatialforge/queue';
+import { checkRedis, openRedis, queuePrefixSetting, redactRedisUrl, redisUrlSetting, type Redis } from '@spatialforge/queue';
 import { openStore, type ObjectStore, type OpenStoreOptions } from '@spatialforge/storage';
 import { PipelineCoordinator, type SourceLister } from './coordinator.js';
 import { RunStateStore } from './run-state.js';
 import {
-  heartbeatSecondsSetting, lockSecondsSetting, stageAttemptsSetting, workerConcurrencySetting, workerThreads,
+  heartbeatSecondsSetting, lockSecondsSetting, outputSetting, stageAttemptsSetting, workerConcurrencySetting, workerThreads,
 } from './settings.js';
 import { StageQueues } from './stage-queues.js';
 import { stageRegistry, type StageRegistry } from './stage-registry.js';
@@ -147,4 +147,13 @@ export async function createFactory(config: FactoryConfig): Promise<Factory> {
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** REDIS_URL and OUTPUT, both required (the distributed commands: worker, submit, status, export). */
+export function factoryConfigFromEnv(env: Record<string, string | undefined> = process.env): FactoryConfig {
+  const redisUrl = redisUrlSetting.read(env);
+  if (!redisUrl) throw new ConfigError('REDIS_URL is not set: name the Redis the factory uses (e.g. redis://localhost:6379)', 'REDIS_URL');
+  const output = outputSetting.read(env);
+  if (!output) throw new ConfigError('OUTPUT is not set: name the object store the factory uses (a folder, or s3://bucket/prefix)', 'OUTPUT');
+  return { redisUrl, output };
 }

@@ -11,3 +11,4 @@ export * from './coordinator.js';
 export * from './factory.js';
 export * from './local-run.js';
 export * from './demo-input.js';
+export * from './inspect.js';

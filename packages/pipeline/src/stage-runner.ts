@@ -48,7 +48,7 @@ export async function runIngest(handler: IngestStageHandler, item: IngestItem, r
   return handler.run(item, { options: run.options, store, digest: digestOf(run, 'ingest') });
 }
 
-function imageContext(stage: StageName, imageId: string, run: RunContext, store: ObjectStore): ImageStageContext {
+export function imageContext(stage: StageName, imageId: string, run: RunContext, store: ObjectStore): ImageStageContext {
   let frame: Promise<IngestedFrame> | undefined;
   return {
     stage,

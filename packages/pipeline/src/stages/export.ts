@@ -50,6 +50,8 @@ export const handler: RunStageHandler = {
         files: summary.files.map((f) => ({ path: f.path, bytes: f.bytes, key: storeKeys.datasetFile(ctx.runId, f.path) })),
         records: summary.records,
         qaPairs: summary.qaPairs,
+        countsByCategory: summary.countsByCategory,
+        countsByType: summary.countsByType,
       };
     } finally {
       await rm(folder, { recursive: true, force: true });

@@ -17,7 +17,8 @@ function colourIndex(r: number, g: number, b: number): number {
   const chroma = (max - min) / 255;
   const saturation = max === 0 ? 0 : (max - min) / max;
   if (value < 0.2 || (value < 0.3 && saturation < 0.4)) return 8; // black
-  if (saturation < 0.18 || chroma < 0.08) return value > 0.78 ? 9 : value < 0.3 ? 8 : 10; // white, black, gray
+  // Achromatic: white down to 60 % brightness, as a white surface in shade still reads white.
+  if (saturation < 0.18 || chroma < 0.08) return value > 0.6 ? 9 : value < 0.3 ? 8 : 10; // white, black, gray
   let hue: number;
   if (max === r) hue = ((g - b) / (max - min)) * 60;
   else if (max === g) hue = ((b - r) / (max - min)) * 60 + 120;

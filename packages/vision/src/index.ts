@@ -17,8 +17,8 @@ export {
   type FileState,
   type ModelStatus,
 } from './cache.js';
-export { pullModel, ModelDownloadError, type PullOptions, type PullProgress, type PullResult, type PulledFile, type S3Getter } from './pull.js';
-export { loadModel, verifyModels, releaseModels, type LoadOptions, type LoadedModel, type ModelGraph } from './runtime.js';
+export { pullModel, ModelDownloadError, type PullOptions, type PullProgress, type PullResult, type PulledFile } from './pull.js';
+export { loadModel, verifyModels, releaseModels, cudaProviderAvailable, type LoadOptions, type LoadedModel, type ModelGraph } from './runtime.js';
 export { prefetchMap, chunk, type PrefetchOptions } from './prefetch.js';
 export { resolveIntrinsics, focalPxFromFocal35mm, focalPxFromFov, type IntrinsicsInput, type ResolvedIntrinsics } from './intrinsics.js';
 export { planResize, preprocessImage, writeImageTensor } from './preprocess.js';

@@ -62,8 +62,9 @@ export function planResize(width: number, height: number, spec: ResizeSpec): Res
         canvasHeight: spec.crop,
         resizedWidth,
         resizedHeight,
-        offsetX: -Math.floor((resizedWidth - spec.crop) / 2),
-        offsetY: -Math.floor((resizedHeight - spec.crop) / 2),
+        // CLIPImageProcessor.center_crop: top = (h − crop) // 2, left likewise.
+        offsetX: 0 - Math.floor((resizedWidth - spec.crop) / 2),
+        offsetY: 0 - Math.floor((resizedHeight - spec.crop) / 2),
         scaleX: resizedWidth / width,
         scaleY: resizedHeight / height,
       };
@@ -142,57 +143,119 @@ export function writeImageTensor(
   out: Float32Array,
   batchIndex = 0,
 ): void {
-  const resized =
-    plan.resizedWidth === image.width && plan.resizedHeight === image.height
-      ? image.data
-      : resample(image.data, image.width, image.height, 3, plan.resizedWidth, plan.resizedHeight, {
-          filter: pre.filter,
-          antialias: pre.antialias,
-          clampTo8Bit: true,
-        });
   const { canvasWidth: cw, canvasHeight: ch } = plan;
   const plane = cw * ch;
   const base = batchIndex * plane * 3;
-  const gain = [0, 1, 2].map((c) => pre.rescale / pre.std[c]);
-  const bias = [0, 1, 2].map((c) => -pre.mean[c] / pre.std[c]);
   // Output channel k reads source channel src[k]: RGB keeps the order, BGR reverses it.
   const src = pre.channelOrder === 'rgb' ? [0, 1, 2] : [2, 1, 0];
+  const gain = src.map((c) => pre.rescale / pre.std[c]);
+  const bias = src.map((c) => -pre.mean[c] / pre.std[c]);
   const nchw = pre.layout === 'nchw';
   const padded =
     plan.offsetX > 0 || plan.offsetY > 0 || plan.offsetX + plan.resizedWidth < cw || plan.offsetY + plan.resizedHeight < ch;
   if (padded) {
     for (let k = 0; k < 3; k++) {
-      const value = pre.padValue[src[k]] * gain[src[k]] + bias[src[k]];
+      const value = pre.padValue[src[k]] * gain[k] + bias[k];
       if (nchw) out.fill(value, base + k * plane, base + (k + 1) * plane);
       else for (let i = 0; i < plane; i++) out[base + i * 3 + k] = value;
     }
   }
+  const target: TensorTarget = { out, base, width: cw, plane, nchw, src, gain, bias };
+  const shrinking = plan.resizedWidth < image.width || plan.resizedHeight < image.height;
+  if (pre.filter === 'bilinear' && !(pre.antialias && shrinking)) {
+    writeBilinear(image, plan, target);
+    return;
+  }
+  const resized = resample(image.data, image.width, image.height, 3, plan.resizedWidth, plan.resizedHeight, {
+    filter: pre.filter,
+    antialias: pre.antialias,
+    clampTo8Bit: true,
+  });
   const x0 = Math.max(0, plan.offsetX);
   const y0 = Math.max(0, plan.offsetY);
   const x1 = Math.min(cw, plan.offsetX + plan.resizedWidth);
   const y1 = Math.min(ch, plan.offsetY + plan.resizedHeight);
-  const rw = plan.resizedWidth;
-  const g0 = gain[src[0]], g1 = gain[src[1]], g2 = gain[src[2]];
-  const b0 = bias[src[0]], b1 = bias[src[1]], b2 = bias[src[2]];
-  const s0 = src[0], s1 = src[1], s2 = src[2];
   for (let y = y0; y < y1; y++) {
-    const srcRow = (y - plan.offsetY) * rw;
+    const row = (y - plan.offsetY) * plan.resizedWidth - plan.offsetX;
     for (let x = x0; x < x1; x++) {
-      const p = (srcRow + x - plan.offsetX) * 3;
-      const v0 = resized[p + s0] * g0 + b0;
-      const v1 = resized[p + s1] * g1 + b1;
-      const v2 = resized[p + s2] * g2 + b2;
-      if (nchw) {
-        const i = base + y * cw + x;
-        out[i] = v0;
-        out[i + plane] = v1;
-        out[i + 2 * plane] = v2;
-      } else {
-        const i = base + (y * cw + x) * 3;
-        out[i] = v0;
-        out[i + 1] = v1;
-        out[i + 2] = v2;
-      }
+      const p = (row + x) * 3;
+      store(target, x, y, resized[p], resized[p + 1], resized[p + 2]);
+    }
+  }
+}
+
+interface TensorTarget {
+  out: Float32Array;
+  base: number;
+  width: number;
+  plane: number;
+  nchw: boolean;
+  /** Source (RGB) channel of each output channel, and its normalisation. */
+  src: number[];
+  gain: number[];
+  bias: number[];
+}
+
+/** Writes one RGB pixel (0–255) at canvas (x, y), normalised and channel-ordered. */
+function store(t: TensorTarget, x: number, y: number, r: number, g: number, b: number): void {
+  const rgb = [r, g, b];
+  const i = t.nchw ? t.base + y * t.width + x : t.base + (y * t.width + x) * 3;
+  const step = t.nchw ? t.plane : 1;
+  for (let k = 0; k < 3; k++) t.out[i + k * step] = rgb[t.src[k]] * t.gain[k] + t.bias[k];
+}
+
+/**
+ * OpenCV INTER_LINEAR resize (half-pixel centres, edge clamp, result rounded to 8 bits) fused with
+ * normalisation and layout: the fast path for letterboxed detectors, no intermediate image.
+ */
+function writeBilinear(image: RgbImage, plan: ResizePlan, t: TensorTarget): void {
+  const { width: sw, height: sh, data } = image;
+  const rw = plan.resizedWidth;
+  const rh = plan.resizedHeight;
+  const x0 = Math.max(0, plan.offsetX);
+  const x1 = Math.min(t.width, plan.offsetX + rw);
+  const y0 = Math.max(0, plan.offsetY);
+  const y1 = Math.min(t.plane / t.width, plan.offsetY + rh);
+  const left = new Int32Array(x1 - x0);
+  const right = new Int32Array(x1 - x0);
+  const fx = new Float32Array(x1 - x0);
+  for (let x = x0; x < x1; x++) {
+    const sx = Math.min(Math.max((x - plan.offsetX + 0.5) * (sw / rw) - 0.5, 0), sw - 1);
+    const l = Math.floor(sx);
+    left[x - x0] = l * 3;
+    right[x - x0] = Math.min(l + 1, sw - 1) * 3;
+    fx[x - x0] = sx - l;
+  }
+  const [s0, s1, s2] = t.src;
+  const [g0, g1, g2] = t.gain;
+  const [b0, b1, b2] = t.bias;
+  const { out, nchw, plane } = t;
+  for (let y = y0; y < y1; y++) {
+    const sy = Math.min(Math.max((y - plan.offsetY + 0.5) * (sh / rh) - 0.5, 0), sh - 1);
+    const top = Math.floor(sy);
+    const fy = sy - top;
+    const rowA = top * sw * 3;
+    const rowB = Math.min(top + 1, sh - 1) * sw * 3;
+    for (let x = x0; x < x1; x++) {
+      const j = x - x0;
+      const a = rowA + left[j];
+      const b = rowA + right[j];
+      const c = rowB + left[j];
+      const d = rowB + right[j];
+      const wx = fx[j];
+      const wy = fy;
+      // Output channel k interpolates source channel s_k, rounded to 8 bits as cv2.resize on uint8 does.
+      const i = nchw ? t.base + y * t.width + x : t.base + (y * t.width + x) * 3;
+      const step = nchw ? plane : 1;
+      let p = data[a + s0] + (data[b + s0] - data[a + s0]) * wx;
+      let q = data[c + s0] + (data[d + s0] - data[c + s0]) * wx;
+      out[i] = Math.round(p + (q - p) * wy) * g0 + b0;
+      p = data[a + s1] + (data[b + s1] - data[a + s1]) * wx;
+      q = data[c + s1] + (data[d + s1] - data[c + s1]) * wx;
+      out[i + step] = Math.round(p + (q - p) * wy) * g1 + b1;
+      p = data[a + s2] + (data[b + s2] - data[a + s2]) * wx;
+      q = data[c + s2] + (data[d + s2] - data[c + s2]) * wx;
+      out[i + 2 * step] = Math.round(p + (q - p) * wy) * g2 + b2;
     }
   }
 }

@@ -5,12 +5,13 @@
  * interrupted or corrupt transfer never leaves a file in the cache.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SpatialforgeError } from '@spatialforge/core';
+import { ObjectNotFoundError, openStore, type ObjectStore, type OpenStoreOptions } from '@spatialforge/storage';
 import { expectedDigest, modelDigest, modelDir, readPins, sha256File, writePin } from './cache.js';
 import type { ModelFile, ModelManifest } from './manifest.js';
 
@@ -32,11 +33,6 @@ export interface PullProgress {
   source: string;
 }
 
-/** The part of an S3 client `models pull --from s3://…` uses (an @aws-sdk/client-s3 S3Client fits). */
-export interface S3Getter {
-  send(command: unknown): Promise<{ Body?: unknown; ContentLength?: number }>;
-}
-
 export interface PullOptions {
   cacheDir: string;
   /** Copy from this folder or `s3://bucket/prefix` (holding `<model>/<file>` or `<file>`) instead of downloading. */
@@ -46,8 +42,8 @@ export interface PullOptions {
   /** Fetch again even when the cached file matches its digest; accept a new digest for unpublished ones. */
   force?: boolean;
   onProgress?: (progress: PullProgress) => void;
-  /** S3 client for `s3://` sources; default: a new S3Client from @aws-sdk/client-s3 (path-style). */
-  s3?: S3Getter;
+  /** S3 settings for `s3://` sources (default: S3_ENDPOINT, S3_REGION, AWS_* as the storage package reads them). */
+  s3?: OpenStoreOptions['s3'];
 }
 
 export interface PulledFile {
@@ -69,46 +65,17 @@ interface Candidate {
   open(): Promise<{ stream: Readable; total?: number } | undefined>;
 }
 
-function isS3(uri: string): boolean {
-  return uri.startsWith('s3://');
-}
-
-function folderCandidates(dir: string, model: string, file: string): Candidate[] {
-  return [join(dir, model, file), join(dir, file)].map((path) => ({
-    source: path,
+/** `<model>/<file>`, then `<file>`, in a folder or under an S3 prefix. */
+function storeCandidates(store: ObjectStore, model: string, file: string): Candidate[] {
+  return [`${model}/${file}`, file].map((key) => ({
+    source: store.localPath(key) ?? `${store.location}/${key}`,
     async open() {
       try {
-        const { size } = await stat(path);
-        return { stream: createReadStream(path), total: size };
+        const local = store.localPath(key);
+        const total = local === undefined ? undefined : (await stat(local)).size;
+        return { stream: await store.getStream(key), total };
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw err;
-      }
-    },
-  }));
-}
-
-async function defaultS3(): Promise<S3Getter> {
-  const { S3Client } = await import('@aws-sdk/client-s3');
-  return new S3Client({ forcePathStyle: true });
-}
-
-function s3Candidates(uri: string, model: string, file: string, client: () => Promise<S3Getter>): Candidate[] {
-  const rest = uri.slice('s3://'.length);
-  const slash = rest.indexOf('/');
-  const bucket = slash < 0 ? rest : rest.slice(0, slash);
-  const prefix = slash < 0 ? '' : rest.slice(slash + 1).replace(/\/+$/, '');
-  const keys = [`${model}/${file}`, file].map((k) => (prefix ? `${prefix}/${k}` : k));
-  return keys.map((key) => ({
-    source: `s3://${bucket}/${key}`,
-    async open() {
-      const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-      try {
-        const res = await (await client()).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return { stream: res.Body as Readable, total: res.ContentLength };
-      } catch (err) {
-        const name = (err as { name?: string }).name;
-        if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
+        if (err instanceof ObjectNotFoundError || (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw err;
       }
     },
@@ -157,23 +124,23 @@ async function removeQuietly(path: string): Promise<void> {
   });
 }
 
-function candidatesFor(manifest: ModelManifest, file: ModelFile, options: PullOptions): Candidate[] {
-  if (options.from !== undefined) {
-    if (isS3(options.from)) {
-      let client: Promise<S3Getter> | undefined;
-      const getClient = () => (client ??= options.s3 ? Promise.resolve(options.s3) : defaultS3());
-      return s3Candidates(options.from, manifest.name, file.name, getClient);
-    }
-    return folderCandidates(options.from, manifest.name, file.name);
-  }
+function candidatesFor(manifest: ModelManifest, file: ModelFile, options: PullOptions, store?: ObjectStore): Candidate[] {
+  if (store) return storeCandidates(store, manifest.name, file.name);
   if (options.baseUrl !== undefined) {
     return httpCandidates([`${options.baseUrl.replace(/\/+$/, '')}/${manifest.name}/${file.name}`]);
   }
   return httpCandidates(file.urls);
 }
 
-async function fetchFile(manifest: ModelManifest, file: ModelFile, dir: string, expected: string | undefined, options: PullOptions): Promise<PulledFile> {
-  const candidates = candidatesFor(manifest, file, options);
+async function fetchFile(
+  manifest: ModelManifest,
+  file: ModelFile,
+  dir: string,
+  expected: string | undefined,
+  options: PullOptions,
+  store?: ObjectStore,
+): Promise<PulledFile> {
+  const candidates = candidatesFor(manifest, file, options, store);
   if (candidates.length === 0) {
     throw new ModelDownloadError(
       `model ${manifest.name}: no download URL for ${file.name}${manifest.exportHint ? `; ${manifest.exportHint}` : ''}`,
@@ -214,26 +181,34 @@ async function fetchFile(manifest: ModelManifest, file: ModelFile, dir: string, 
   );
 }
 
+/** The cached file when it already matches its expected digest (and size), else undefined. */
+async function upToDate(path: string, file: ModelFile, expected: string | undefined): Promise<PulledFile | undefined> {
+  if (expected === undefined) return undefined;
+  const bytes = await stat(path).then((s) => s.size, () => undefined);
+  if (bytes === undefined || (file.bytes !== undefined && bytes !== file.bytes)) return undefined;
+  if ((await sha256File(path)) !== expected) return undefined;
+  return { name: file.name, sha256: expected, bytes, action: 'up-to-date' };
+}
+
 /**
  * Makes every file of `manifest` present and verified in the cache, fetching those that are missing,
- * damaged or (with `force`) any. Files whose manifest publishes no digest are pinned to what was fetched.
+ * damaged or (with `force`) any. Files whose manifest publishes no digest are pinned to what was fetched;
+ * without `force` a later fetch must match that pin.
  */
 export async function pullModel(manifest: ModelManifest, options: PullOptions): Promise<PullResult> {
   const dir = modelDir(options.cacheDir, manifest.name);
   await mkdir(dir, { recursive: true });
   const pins = await readPins(dir);
+  const store = options.from === undefined ? undefined : openStore(options.from, { s3: options.s3 });
   const files: PulledFile[] = [];
-  for (const file of manifest.files) {
-    const expected = options.force && file.sha256 === undefined ? undefined : expectedDigest(file, pins);
-    const path = join(dir, file.name);
-    if (!options.force && expected !== undefined) {
-      const present = await stat(path).then((s) => s.size, () => undefined);
-      if (present !== undefined && (file.bytes === undefined || present === file.bytes) && (await sha256File(path)) === expected) {
-        files.push({ name: file.name, sha256: expected, bytes: present, action: 'up-to-date' });
-        continue;
-      }
+  try {
+    for (const file of manifest.files) {
+      const expected = options.force && file.sha256 === undefined ? undefined : expectedDigest(file, pins);
+      const cached = options.force ? undefined : await upToDate(join(dir, file.name), file, expected);
+      files.push(cached ?? (await fetchFile(manifest, file, dir, expected, options, store)));
     }
-    files.push(await fetchFile(manifest, file, dir, expected, options));
+  } finally {
+    await store?.close?.();
   }
   return { model: manifest.name, digest: modelDigest(Object.fromEntries(files.map((f) => [f.name, f.sha256]))), files };
 }

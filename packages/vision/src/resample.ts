@@ -89,32 +89,35 @@ export function resample(
   const rowCount = lastRow - firstRow;
   const rowStride = outWidth * channels;
   const horizontal = new Float32Array(rowCount * rowStride);
+  const { start: xStart, count: xCount, weights: xWeights, maxTaps: xMax } = xTaps;
   for (let r = 0; r < rowCount; r++) {
-    const srcRow = (region.y + firstRow + r) * srcWidth;
+    const srcRow = ((region.y + firstRow + r) * srcWidth + region.x) * channels;
     const outRow = r * rowStride;
     for (let x = 0; x < outWidth; x++) {
-      const s = xTaps.start[x];
-      const n = xTaps.count[x];
-      const wBase = x * xTaps.maxTaps;
-      for (let c = 0; c < channels; c++) {
-        let acc = 0;
-        for (let k = 0; k < n; k++) acc += src[(srcRow + region.x + s + k) * channels + c] * xTaps.weights[wBase + k];
-        horizontal[outRow + x * channels + c] = acc;
+      const from = srcRow + xStart[x] * channels;
+      const n = xCount[x];
+      const wBase = x * xMax;
+      const to = outRow + x * channels;
+      for (let k = 0; k < n; k++) {
+        const w = xWeights[wBase + k];
+        const tap = from + k * channels;
+        for (let c = 0; c < channels; c++) horizontal[to + c] += src[tap + c] * w;
       }
     }
   }
+  // Vertical pass, one weighted source row at a time.
   const out = new Float32Array(outHeight * rowStride);
-  const clamp = options.clampTo8Bit === true;
+  const { start: yStart, count: yCount, weights: yWeights, maxTaps: yMax } = yTaps;
   for (let y = 0; y < outHeight; y++) {
-    const s = yTaps.start[y] - firstRow;
-    const n = yTaps.count[y];
-    const wBase = y * yTaps.maxTaps;
     const outRow = y * rowStride;
-    for (let i = 0; i < rowStride; i++) {
-      let acc = 0;
-      for (let k = 0; k < n; k++) acc += horizontal[(s + k) * rowStride + i] * yTaps.weights[wBase + k];
-      out[outRow + i] = clamp ? Math.min(255, Math.max(0, Math.round(acc))) : acc;
+    for (let k = 0; k < yCount[y]; k++) {
+      const w = yWeights[y * yMax + k];
+      const inRow = (yStart[y] - firstRow + k) * rowStride;
+      for (let i = 0; i < rowStride; i++) out[outRow + i] += horizontal[inRow + i] * w;
     }
+  }
+  if (options.clampTo8Bit === true) {
+    for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.max(0, Math.round(out[i])));
   }
   return out;
 }

@@ -50,8 +50,13 @@ function cudaProviderPath(): string {
   return join(dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
 }
 
+/** Whether onnxruntime-node was installed with its CUDA execution provider (Linux x64, ONNXRUNTIME_NODE_INSTALL=cuda12). */
+export function cudaProviderAvailable(): boolean {
+  return existsSync(cudaProviderPath());
+}
+
 function sessionOptions(settings: RuntimeSettings): ort.InferenceSession.SessionOptions {
-  if (settings.provider === 'cuda' && !existsSync(cudaProviderPath())) {
+  if (settings.provider === 'cuda' && !cudaProviderAvailable()) {
     throw new ConfigError(
       `ORT_EXECUTION_PROVIDER=cuda but onnxruntime-node has no CUDA provider (${cudaProviderPath()} is missing); ` +
         'fix: on Linux x64 with CUDA 12 and cuDNN 9, reinstall it with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node`, or set ORT_EXECUTION_PROVIDER=cpu',

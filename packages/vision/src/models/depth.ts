@@ -102,7 +102,8 @@ export const metric3dVitSmall: ModelManifest = {
   task: 'depth',
   architecture: 'metric3d',
   description: 'Metric3D v2 ViT-S, canonical-camera metric depth rescaled by the focal length, 616×1064',
-  licence: 'BSD-2-Clause (Metric3D code and weights; the ONNX card says CC0-1.0)',
+  // Metric3D's code and weights; the ONNX repository's card says CC0-1.0.
+  licence: 'BSD-2-Clause',
   homepage: 'https://github.com/YvanYin/Metric3D',
   files: [{ name: 'model.onnx', urls: [hfUrl(METRIC3D_REPO, METRIC3D_REVISION, 'onnx/model.onnx')] }],
   graphs: {

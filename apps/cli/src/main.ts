@@ -1,26 +1,9 @@
-/**
- * The `spatialforge` command line. Each file in ./commands registers one command (or a group) on the
- * program, so commands are added without touching this file.
- */
-import { readdirSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+/** The `spatialforge` command line entry point (apps/cli/bin/spatialforge.js loads it through tsx). */
+import { CommanderError } from 'commander';
 import { SpatialforgeError } from '@spatialforge/core';
+import { buildProgram } from './program.js';
 
-export interface CommandModule {
-  register(program: Command): void;
-}
-
-const program = new Command('spatialforge')
-  .description('Turn image corpora into 3D-grounded spatial question-answer datasets')
-  .showHelpAfterError()
-  .exitOverride();
-
-const commandsDir = new URL('./commands/', import.meta.url);
-for (const file of readdirSync(commandsDir).filter((f) => /\.ts$/.test(f) && !f.endsWith('.test.ts')).sort()) {
-  const module = (await import(new URL(file, commandsDir).href)) as CommandModule;
-  module.register(program);
-}
-
+const program = await buildProgram();
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

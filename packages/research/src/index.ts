@@ -10,3 +10,6 @@ export * from './planner.js';
 export * from './reason.js';
 export * from './rephrase.js';
 export * from './benchmark.js';
+export * from './reward.js';
+export * from './reward-plot.js';
+export * from './prior-baseline.js';

@@ -156,3 +156,17 @@ export function parseQuestion(question: string, scene: SceneGraph): ParsedQuesti
   const needed = arity === 'set' ? (parsed.type === 'sort_by_camera_distance' ? 2 : 3) : arity;
   return parsed.objects.length >= needed ? parsed : undefined;
 }
+
+/**
+ * The catalog type of a question and the object phrases it names, from the templates alone (no scene):
+ * `{ type: 'choice_closer', phrases: { A: 'the red chair', B: 'the table' } }`. Undefined when no
+ * template matches.
+ */
+export function matchTemplate(question: string): { type: QuestionTypeName; phrases: Record<string, string> } | undefined {
+  const text = plain(question);
+  for (const pattern of PATTERNS) {
+    const match = pattern.regex.exec(text);
+    if (match) return { type: pattern.type, phrases: Object.fromEntries(pattern.slots.map((slot, i) => [slot, match[i + 1]])) };
+  }
+  return undefined;
+}

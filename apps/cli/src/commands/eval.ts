@@ -1,8 +1,9 @@
 /** `spatialforge eval`: score a VLM behind an OpenAI-compatible endpoint on a spatial QA dataset. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
-import { evalApiKey, evaluate, loadEvalDataset } from '@spatialforge/research';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InputError, type QARecord } from '@spatialforge/core';
+import { evalApiKey, evaluate, loadEvalDataset, parseQaJsonl, startPriorBaselineServer } from '@spatialforge/research';
 
 function integerAtLeast(min: number) {
   return (value: string): number => {
@@ -13,12 +14,21 @@ function integerAtLeast(min: number) {
 }
 const positiveInteger = integerAtLeast(1);
 
+async function readTrainingQA(path: string): Promise<QARecord[]> {
+  const text = await readFile(path, 'utf8').catch(() => {
+    throw new InputError(`--baseline prior needs training QA: ${path} is missing (spatialforge benchmark writes it, or give --train)`, 'eval-options', path, 'train');
+  });
+  return parseQaJsonl(text, path);
+}
+
 export function register(program: Command): void {
   program
     .command('eval')
     .description('Ask a VLM (OpenAI-compatible /v1/chat/completions) every question of a dataset and score it as SpatialVLM does')
-    .requiredOption('--endpoint <url>', 'base URL of the endpoint, e.g. http://localhost:8000/v1')
-    .requiredOption('--model <name>', 'model name sent with each request')
+    .option('--endpoint <url>', 'base URL of the endpoint, e.g. http://localhost:8000/v1')
+    .option('--model <name>', 'model name sent with each request')
+    .addOption(new Option('--baseline <kind>', 'score a built-in baseline instead of an endpoint: "prior" answers from the training QA statistics (--train) without looking at the image').choices(['prior']))
+    .option('--train <path>', 'training QA for --baseline prior (default: train-qa.jsonl in the dataset folder)')
     .requiredOption('--dataset <path>', 'a QA folder: qa.jsonl with images/ (a `spatialforge benchmark` folder) or data/*.parquet beside it')
     .option('--out <dir>', 'output folder (answers cache, scores.json, scores.md, scores.png); default eval/<model>')
     .option('--concurrency <n>', 'requests in flight at once', positiveInteger, 4)
@@ -27,16 +37,21 @@ export function register(program: Command): void {
     .option('--max-tokens <n>', 'max_tokens per answer', positiveInteger, 256)
     .option('--system <prompt>', 'a system message sent before each question')
     .addHelpText('after', '\nThe API key is read from EVAL_API_KEY. Answers are cached in <out>/answers.jsonl: a re-run asks only what is missing.')
-    .action(async (opts: { endpoint: string; model: string; dataset: string; out?: string; concurrency: number; retries: number; timeoutMs: number; maxTokens: number; system?: string }) => {
+    .action(async (opts: { endpoint?: string; model?: string; baseline?: 'prior'; train?: string; dataset: string; out?: string; concurrency: number; retries: number; timeoutMs: number; maxTokens: number; system?: string }) => {
+      if (!opts.endpoint === !opts.baseline) throw new InputError('give either --endpoint (with --model) or --baseline', 'eval-options', undefined, 'endpoint');
+      if (opts.endpoint && !opts.model) throw new InputError('--model is required with --endpoint', 'eval-options', undefined, 'model');
       const dataset = await loadEvalDataset(opts.dataset);
-      const outDir = opts.out ?? join('eval', opts.model.replace(/[^\w.-]+/g, '_'));
+      const baseline = opts.baseline ? await startPriorBaselineServer(await readTrainingQA(opts.train ?? join(opts.dataset, 'train-qa.jsonl'))) : undefined;
+      const model = opts.model ?? `${opts.baseline}-baseline`;
+      const endpoint = baseline?.url ?? opts.endpoint!;
+      const outDir = opts.out ?? join('eval', model.replace(/[^\w.-]+/g, '_'));
       let lastShown = 0;
       const report = await evaluate({
-        endpoint: opts.endpoint,
-        model: opts.model,
+        endpoint,
+        model,
         dataset,
         outDir,
-        apiKey: evalApiKey.read(),
+        apiKey: baseline ? undefined : evalApiKey.read(),
         concurrency: opts.concurrency,
         retries: opts.retries,
         timeoutMs: opts.timeoutMs,
@@ -48,7 +63,7 @@ export function register(program: Command): void {
             process.stderr.write(`\r${done}/${total} questions`);
           }
         },
-      });
+      }).finally(() => baseline?.close());
       if (process.stderr.isTTY) process.stderr.write('\n');
       const { requests } = report.scores;
       console.error(`asked ${requests.asked}, reused ${requests.reused} cached answers, ${requests.retries} retries, ${requests.failed} failed`);

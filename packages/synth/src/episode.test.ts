@@ -4,7 +4,7 @@ import { boxGap, generateEpisode } from './index.js';
 
 test('in an episode the gripper closes on the orange bottle: distances fall every frame to the final gap', () => {
   for (const seed of [0, 1, 2]) {
-    const episode = generateEpisode({ seed, frames: 8, finalGap: 0.01 });
+    const episode = generateEpisode({ seed, frames: 8, finalGap: 0.01, width: 320, height: 240 });
     assert.equal(episode.frames.length, 8);
     assert.equal(episode.a.phrase, 'gripper');
     assert.equal(episode.b.phrase, 'orange bottle');

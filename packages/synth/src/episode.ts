@@ -83,7 +83,7 @@ export function generateEpisode(options: EpisodeOptions): SyntheticEpisode {
     // A table near the camera, roughly facing it, with the bottle on it.
     const table = layout.place(CANDIDATES, () => {
       const base = layout.randomFloorPoint(rng);
-      if (!base || base[1] > 2.6) return undefined;
+      if (!base || base[1] > 2.2) return undefined;
       return layout.candidate(rng, rng.chance(0.5) ? TABLE : SOLID_TABLE, base, -1, { yaw: rng.uniform(-0.15, 0.15) });
     });
     if (!table) continue;

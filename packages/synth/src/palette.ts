@@ -1,6 +1,6 @@
 /**
  * Named object colours (sRGB, 0-255). The values sit near the middle of each name's region so that,
- * after the renderer's mild shading (brightness 0.7-1.0) and noise, naming the colour from pixels works.
+ * after the renderer's mild shading (brightness 0.78-1.0) and noise, naming the colour from pixels works.
  */
 export const PALETTE = {
   red: [205, 35, 35],
@@ -12,7 +12,7 @@ export const PALETTE = {
   pink: [245, 140, 185],
   brown: [135, 85, 45],
   black: [32, 32, 32],
-  white: [238, 238, 238],
+  white: [245, 245, 245],
   gray: [130, 130, 130],
 } as const satisfies Record<string, readonly [number, number, number]>;
 

@@ -51,9 +51,9 @@ export interface Rendering {
 const SKY: Rgb = [190, 200, 215];
 /** Light direction (towards the light): from above, slightly from the camera's side and left. */
 const LIGHT = normalise([-0.35, -0.55, 1]);
-/** Surfaces range from 0.7 (facing away from the light) to 1.0 of their colour: enough to look solid, mild enough to keep colour names. */
-const AMBIENT = 0.7;
-const DIFFUSE = 0.3;
+/** Surfaces range from 0.78 (facing away from the light) to 1.0 of their colour: enough to look solid, mild enough to keep colour names. */
+const AMBIENT = 0.78;
+const DIFFUSE = 0.22;
 const TILE = 0.5;
 
 export function render(camera: CameraPose, width: number, height: number, room: Room, objects: readonly RenderObject[], options: RenderOptions): Rendering {
@@ -70,7 +70,17 @@ export function render(camera: CameraPose, width: number, height: number, room: 
   for (let u = 0; u < width; u++) rayA[u] = (u - cx) / fx;
   for (let v = 0; v < height; v++) rayB[v] = (v - cy) / fy;
 
+  // Hot loop: everything it reads is a local number.
+  const [r0, r1, r2, r3, r4, r5, r6, r7, r8] = r;
   const floorShade = shade(0, 0, 1);
+  const [floorR, floorG, floorB] = room.floorColour;
+  const [wallR, wallG, wallB] = room.wallColour;
+  const backWall = room.backWall ?? 0;
+  const leftWall = room.leftWall ?? 0;
+  const rightWall = room.rightWall ?? 0;
+  const hasBack = room.backWall !== undefined;
+  const hasLeft = room.leftWall !== undefined;
+  const hasRight = room.rightWall !== undefined;
   const backShade = shade(0, -1, 0);
   const leftShade = shade(1, 0, 0);
   const rightShade = shade(-1, 0, 0);
@@ -79,49 +89,42 @@ export function render(camera: CameraPose, width: number, height: number, room: 
     for (let u = 0; u < width; u++) {
       const a = rayA[u];
       // Canonical ray direction with camera-frame z = 1, so the ray parameter is the depth.
-      const dx = r[0] * a + r[1] * b + r[2];
-      const dy = r[3] * a + r[4] * b + r[5];
-      const dz = r[6] * a + r[7] * b + r[8];
+      const dx = r0 * a + r1 * b + r2;
+      const dy = r3 * a + r4 * b + r5;
+      const dz = r6 * a + r7 * b + r8;
       let t = Infinity;
-      let base: Rgb = SKY;
-      let light = 1;
-      if (dz < 0) {
-        t = camHeight / -dz;
-        const x = dx * t;
-        const y = dy * t;
-        const checker = (Math.floor(x / TILE) + Math.floor(y / TILE)) & 1;
-        base = room.floorColour;
-        light = floorShade * (checker ? 0.97 : 1.03);
+      let wall = 0;
+      if (dz < 0) t = camHeight / -dz;
+      if (hasBack && dy > 0 && backWall / dy < t) {
+        t = backWall / dy;
+        wall = backShade;
       }
-      if (room.backWall !== undefined && dy > 0) {
-        const tw = room.backWall / dy;
-        if (tw < t) {
-          t = tw;
-          base = room.wallColour;
-          light = backShade;
-        }
+      if (hasLeft && dx < 0 && leftWall / dx < t) {
+        t = leftWall / dx;
+        wall = leftShade;
       }
-      if (room.leftWall !== undefined && dx < 0) {
-        const tw = room.leftWall / dx;
-        if (tw < t) {
-          t = tw;
-          base = room.wallColour;
-          light = leftShade;
-        }
-      }
-      if (room.rightWall !== undefined && dx > 0) {
-        const tw = room.rightWall / dx;
-        if (tw < t) {
-          t = tw;
-          base = room.wallColour;
-          light = rightShade;
-        }
+      if (hasRight && dx > 0 && rightWall / dx < t) {
+        t = rightWall / dx;
+        wall = rightShade;
       }
       const p = v * width + u;
+      const i = p * 3;
       zbuffer[p] = t;
-      colour[p * 3] = base[0] * light;
-      colour[p * 3 + 1] = base[1] * light;
-      colour[p * 3 + 2] = base[2] * light;
+      if (wall !== 0) {
+        colour[i] = wallR * wall;
+        colour[i + 1] = wallG * wall;
+        colour[i + 2] = wallB * wall;
+      } else if (t !== Infinity) {
+        // Floor tiles of TILE metres, a shade lighter and darker in turn.
+        const light = floorShade * ((Math.floor((dx * t) / TILE) + Math.floor((dy * t) / TILE)) & 1 ? 0.97 : 1.03);
+        colour[i] = floorR * light;
+        colour[i + 1] = floorG * light;
+        colour[i + 2] = floorB * light;
+      } else {
+        colour[i] = SKY[0];
+        colour[i + 1] = SKY[1];
+        colour[i + 2] = SKY[2];
+      }
     }
   }
 
@@ -151,9 +154,9 @@ export function render(camera: CameraPose, width: number, height: number, room: 
         const b = rayB[v];
         for (let u = uStart; u <= uEnd; u++) {
           const a = rayA[u];
-          const dx = r[0] * a + r[1] * b + r[2];
-          const dy = r[3] * a + r[4] * b + r[5];
-          const dz = r[6] * a + r[7] * b + r[8];
+          const dx = r0 * a + r1 * b + r2;
+          const dy = r3 * a + r4 * b + r5;
+          const dz = r6 * a + r7 * b + r8;
           const p = v * width + u;
           const t = hit(dx, dy, dz, zbuffer[p], normal);
           if (t === Infinity) continue;
@@ -168,17 +171,31 @@ export function render(camera: CameraPose, width: number, height: number, room: 
     }
   }
 
-  const noise = new PixelNoise(options.noiseSeed);
+  // Pixel noise: xorshift32 bits indexing a table of Gaussian samples, one draw for a pixel's three channels.
+  let bits = (Math.trunc(options.noiseSeed) ^ 0x9e3779b9) >>> 0 || 1;
+  const rgbNoise = options.rgbNoise;
   const rgb = new Uint8Array(pixels * 3);
-  for (let i = 0; i < pixels * 3; i++) {
-    const value = colour[i] + options.rgbNoise * noise.gaussian();
-    rgb[i] = value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
+  for (let i = 0; i < pixels * 3; i += 3) {
+    bits ^= bits << 13;
+    bits ^= bits >>> 17;
+    bits ^= bits << 5;
+    rgb[i] = clampByte(colour[i] + rgbNoise * GAUSSIAN[bits & 1023]);
+    rgb[i + 1] = clampByte(colour[i + 1] + rgbNoise * GAUSSIAN[(bits >>> 10) & 1023]);
+    rgb[i + 2] = clampByte(colour[i + 2] + rgbNoise * GAUSSIAN[(bits >>> 20) & 1023]);
   }
   const depth = new Float32Array(pixels);
+  const { depthNoise, maxDepth } = options;
   for (let p = 0; p < pixels; p++) {
     const t = zbuffer[p];
-    if (!(t <= options.maxDepth)) continue;
-    depth[p] = options.depthNoise > 0 ? Math.max(0, t + options.depthNoise * t * t * noise.gaussian()) : t;
+    if (!(t <= maxDepth)) continue;
+    if (depthNoise > 0) {
+      bits ^= bits << 13;
+      bits ^= bits >>> 17;
+      bits ^= bits << 5;
+      depth[p] = Math.max(0, t + depthNoise * t * t * GAUSSIAN[bits & 1023]);
+    } else {
+      depth[p] = t;
+    }
   }
   return { rgb: { width, height, data: rgb }, depth: { width, height, data: depth }, instances };
 }
@@ -312,26 +329,31 @@ function cylinderTracer(cylinder: Extract<Primitive, { kind: 'cylinder' }>, orig
   };
 }
 
-/** Fast seeded noise for millions of pixels (xorshift32); the sum of two uniforms approximates a Gaussian. */
-class PixelNoise {
-  private state: number;
+function clampByte(value: number): number {
+  return value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
+}
 
-  constructor(seed: number) {
-    this.state = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0 || 1;
-  }
+/** 1024 standard normal samples (fixed), indexed by random bits: cheap Gaussian noise for every pixel. */
+const GAUSSIAN = (() => {
+  const table = new Float32Array(1024);
+  // Quantiles of the normal distribution at evenly spaced probabilities: exactly Gaussian in aggregate.
+  for (let i = 0; i < table.length; i++) table[i] = normalQuantile((i + 0.5) / table.length);
+  return table;
+})();
 
-  private uniform(): number {
-    let x = this.state;
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.state = x >>> 0;
-    return this.state / 0x100000000;
+/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error below 1.2e-9). */
+function normalQuantile(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
-
-  /** Zero mean, unit variance (triangular, within ±√6). */
-  gaussian(): number {
-    return (this.uniform() + this.uniform() - 1) * 2.449489742783178;
-  }
+  if (p > 1 - low) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Vec3 } from '@spatialforge/core';
-import { generateScene, project, type SyntheticScene } from './index.js';
+import { COLOUR_NAMES, PALETTE, generateScene, project, type SyntheticScene } from './index.js';
 
 /** Camera-frame point of pixel (u, v) at its depth, turned into the canonical frame with the scene's pose. */
 function backProject(scene: SyntheticScene, u: number, v: number): Vec3 {
@@ -89,7 +89,7 @@ test('truth boxes project inside the image, below the camera, at 1-5 m', () => {
 });
 
 test('every object owns pixels in the instance map, and its pixels lie inside its truth box', () => {
-  for (let seed = 0; seed < 10; seed++) {
+  for (let seed = 0; seed < 6; seed++) {
     const scene = generateScene({ seed });
     const values = new Set(scene.instances);
     assert.deepEqual([...values].sort((a, b) => a - b), [0, ...scene.objects.map((o) => o.maskValue).sort((a, b) => a - b)]);
@@ -115,7 +115,7 @@ test('every object owns pixels in the instance map, and its pixels lie inside it
 test('boxes from the visible points of each object match the truth (what a lift can reach)', () => {
   const centreErrors: number[] = [];
   const sizeErrors: number[] = [];
-  for (let seed = 0; seed < 12; seed++) {
+ for (let seed = 0; seed < 8; seed++) {
     const scene = generateScene({ seed });
     const min = scene.objects.map((): Vec3 => [Infinity, Infinity, Infinity]);
     const max = scene.objects.map((): Vec3 => [-Infinity, -Infinity, -Infinity]);
@@ -139,6 +139,45 @@ test('boxes from the visible points of each object match the truth (what a lift 
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
   assert.ok(median(centreErrors) < 0.01, `median centre error ${median(centreErrors)} m`);
   assert.ok(median(sizeErrors) < 0.01, `median size error ${median(sizeErrors)} m`);
+});
+
+test('the floor is the dominant horizontal plane: it shows at least twice as many pixels as any table top', () => {
+  for (let seed = 0; seed < 8; seed++) {
+    const scene = generateScene({ seed });
+    const counts = new Map<number, number>();
+    for (let v = 0; v < scene.height; v++) {
+      for (let u = 0; u < scene.width; u++) {
+        const p = v * scene.width + u;
+        if (scene.depth.data[p] === 0) continue;
+        const value = scene.instances[p];
+        const level = value === 0 ? 0 : scene.objects[value - 1].center[2] + scene.objects[value - 1].size[2] / 2;
+        if (value !== 0 && scene.objects[value - 1].label !== 'table') continue;
+        if (Math.abs(backProject(scene, u, v)[2] - level) < 0.005) counts.set(value, (counts.get(value) ?? 0) + 1);
+      }
+    }
+    const floor = counts.get(0) ?? 0;
+    for (const [value, count] of counts) if (value !== 0) assert.ok(floor >= 2 * count, `seed ${seed}: floor ${floor} px, table o${value} top ${count} px`);
+  }
+});
+
+test('shading and noise keep colour names: the mean colour of an object\'s pixels is nearest its own palette colour', () => {
+  for (let seed = 0; seed < 10; seed++) {
+    const scene = generateScene({ seed });
+    const sums = scene.objects.map(() => [0, 0, 0, 0]);
+    for (let p = 0; p < scene.instances.length; p++) {
+      const value = scene.instances[p];
+      if (value === 0) continue;
+      const sum = sums[value - 1];
+      for (let k = 0; k < 3; k++) sum[k] += scene.rgb.data[p * 3 + k];
+      sum[3]++;
+    }
+    scene.objects.forEach((object, k) => {
+      const mean = sums[k].slice(0, 3).map((total) => total / sums[k][3]);
+      const distance = (name: keyof typeof PALETTE) => Math.hypot(...PALETTE[name].map((c, i) => c - mean[i]));
+      const nearest = COLOUR_NAMES.reduce((best, name) => (distance(name) < distance(best) ? name : best));
+      assert.equal(nearest, object.colour, `seed ${seed} ${object.id}: mean ${mean.map(Math.round)}`);
+    });
+  }
 });
 
 test('scenes hold what questions need: tables with things on them, repeated labels when asked, crowded scenes', () => {

@@ -1,17 +1,18 @@
 /**
- * Sharded Parquet in the Hugging Face layout (`data/train-00000-of-00003.parquet`), written through
- * an in-memory DuckDB table: rows are appended until a shard is full, copied to a temporary Parquet
- * file with the `huggingface` features metadata, and the table is emptied, so memory holds at most
- * one shard. The shard count is known only at the end, when the temporary files are renamed.
+ * Sharded Parquet in the Hugging Face layout (`data/train-00000-of-00003.parquet`), written by DuckDB.
+ *
+ * A shard's rows are staged as JSON lines in a temporary file beside it (image bytes in base64), and
+ * DuckDB streams that file into Parquet with the `huggingface` features metadata. Staging on disk
+ * rather than in a DuckDB table keeps memory flat whatever the shard size: an in-memory table holding
+ * lists of QA structs and image blobs took about ten times the data's size. The shard count is known
+ * only at the end, when the temporary files are renamed.
  */
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  DuckDBInstance, blobValue, listValue, structValue,
-  type DuckDBAppender, type DuckDBConnection, type DuckDBListType, type DuckDBValue,
-} from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { QARecord } from '@spatialforge/core';
 import { COLUMNS, QA_FIELDS, ROW_GROUP_SIZE, huggingFaceMetadata, type QAField } from './schema.js';
+import { TextSink } from './text-sink.js';
 
 export interface ParquetRow {
   image: { bytes: Uint8Array; path: string };
@@ -23,9 +24,17 @@ export interface ParquetRow {
   scene: string;
 }
 
-const TABLE = 'shard';
-const QA_COLUMN = COLUMNS.findIndex((column) => column.name === 'qa');
 const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/** How each column is staged in JSON and read back: the image as base64 bytes and a path, the rest as they are. */
+const STAGED_TYPES = COLUMNS.flatMap((c): [string, string][] =>
+  c.name === 'image' ? [['image_bytes', 'VARCHAR'], ['image_path', 'VARCHAR']] : [[c.name, c.sql]],
+);
+const SELECT_COLUMNS = COLUMNS.map((c) =>
+  c.name === 'image' ? `{'bytes': from_base64(image_bytes), 'path': image_path} AS image` : `"${c.name}"`,
+).join(', ');
+/** DuckDB's JSON reader refuses longer lines unless told; its buffers grow with this, so it follows the data. */
+const MIN_OBJECT_SIZE = 16 * 1024 * 1024;
 
 /** Shard file name in the HF layout: `train-00000-of-00003.parquet`. */
 export function shardName(index: number, count: number, split = 'train'): string {
@@ -33,13 +42,11 @@ export function shardName(index: number, count: number, split = 'train'): string
   return `${split}-${pad(index)}-of-${pad(count)}.parquet`;
 }
 
-/** The temporary name of a shard whose final name waits for the shard count. */
-export function partialShardName(index: number, split = 'train'): string {
-  return `.${split}-${String(index).padStart(5, '0')}.parquet.partial`;
-}
-
 export class ParquetShardWriter {
+  private staging?: TextSink;
   private rowsInShard = 0;
+  private longestLine = 0;
+  private released = false;
   private readonly partials: string[] = [];
 
   private constructor(
@@ -47,36 +54,34 @@ export class ParquetShardWriter {
     private readonly rowsPerShard: number,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
-    private appender: DuckDBAppender,
   ) {}
 
   static async open(dataDir: string, rowsPerShard: number): Promise<ParquetShardWriter> {
-    // Two threads: the machine is shared with the pipeline's workers.
-    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-    const connection = await instance.connect();
-    await connection.run(`CREATE TABLE ${TABLE} (${COLUMNS.map((c) => `"${c.name}" ${c.sql}`).join(', ')})`);
-    return new ParquetShardWriter(dataDir, rowsPerShard, instance, connection, await connection.createAppender(TABLE));
+    // One thread: the copy is I/O-bound, and each thread would buffer its own row groups.
+    const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+    return new ParquetShardWriter(dataDir, rowsPerShard, instance, await instance.connect());
   }
 
   async add(row: ParquetRow): Promise<void> {
-    const appender = this.appender;
-    appender.appendStruct(structValue({ bytes: blobValue(row.image.bytes), path: row.image.path }));
-    appender.appendVarchar(row.imageId);
-    appender.appendInteger(row.width);
-    appender.appendInteger(row.height);
-    // The column's type, so an image without questions still gets a typed empty list.
-    appender.appendList(listValue(row.qa.map(qaStruct)), appender.columnType(QA_COLUMN) as DuckDBListType);
-    appender.appendVarchar(row.scene);
-    appender.endRow();
+    const line = JSON.stringify({
+      image_bytes: Buffer.from(row.image.bytes.buffer, row.image.bytes.byteOffset, row.image.bytes.byteLength).toString('base64'),
+      image_path: row.image.path,
+      image_id: row.imageId,
+      width: row.width,
+      height: row.height,
+      qa: row.qa.map(qaStruct),
+      scene: row.scene,
+    });
+    this.staging ??= new TextSink(this.stagingPath());
+    await this.staging.write(`${line}\n`);
+    this.longestLine = Math.max(this.longestLine, Buffer.byteLength(line));
     if (++this.rowsInShard >= this.rowsPerShard) await this.flushShard();
   }
 
   /** Writes the last shard (an empty one when no row came, so the dataset still has its schema) and names them all. */
   async close(): Promise<string[]> {
     if (this.rowsInShard > 0 || this.partials.length === 0) await this.flushShard();
-    this.appender.closeSync();
-    this.connection.closeSync();
-    this.instance.closeSync();
+    this.release();
     const names: string[] = [];
     for (const [index, partial] of this.partials.entries()) {
       const name = shardName(index, this.partials.length);
@@ -86,34 +91,47 @@ export class ParquetShardWriter {
     return names;
   }
 
-  /** Releases DuckDB and deletes the shards written so far (after a failure). */
+  /** Releases DuckDB and deletes the staged rows and the shards written so far (after a failure). */
   async abort(): Promise<void> {
-    try {
-      this.appender.closeSync();
-    } catch {
-      // Already closed, or holding rows that are being thrown away.
-    }
-    this.connection.closeSync();
-    this.instance.closeSync();
+    await this.staging?.end().catch(() => undefined);
+    this.release();
+    await rm(this.stagingPath(), { force: true });
     for (const partial of this.partials) await rm(join(this.dataDir, partial), { force: true });
   }
 
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private stagingPath(): string {
+    return join(this.dataDir, `.train-${String(this.partials.length).padStart(5, '0')}.jsonl.partial`);
+  }
+
   private async flushShard(): Promise<void> {
-    this.appender.closeSync();
-    const partial = partialShardName(this.partials.length);
-    const metadata = sqlString(huggingFaceMetadata());
+    const staging = this.stagingPath();
+    const sink = this.staging ?? new TextSink(staging);
+    await sink.end();
+    this.staging = undefined;
+    const partial = `.train-${String(this.partials.length).padStart(5, '0')}.parquet.partial`;
+    const columns = STAGED_TYPES.map(([name, type]) => `"${name}": ${sqlString(type)}`).join(', ');
+    const maximumObjectSize = Math.max(MIN_OBJECT_SIZE, 2 ** Math.ceil(Math.log2(this.longestLine + 1)));
     await this.connection.run(
-      `COPY ${TABLE} TO ${sqlString(join(this.dataDir, partial))} ` +
-        `(FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}, KV_METADATA {huggingface: ${metadata}})`,
+      `COPY (SELECT ${SELECT_COLUMNS} FROM read_json(${sqlString(staging)}, format = 'newline_delimited', ` +
+        `columns = {${columns}}, maximum_object_size = ${maximumObjectSize})) ` +
+        `TO ${sqlString(join(this.dataDir, partial))} ` +
+        `(FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}, KV_METADATA {huggingface: ${sqlString(huggingFaceMetadata())}})`,
     );
+    await rm(staging);
     this.partials.push(partial);
-    await this.connection.run(`DELETE FROM ${TABLE}`);
     this.rowsInShard = 0;
-    this.appender = await this.connection.createAppender(TABLE);
+    this.longestLine = 0;
   }
 }
 
-function qaStruct(record: QARecord): DuckDBValue {
+function qaStruct(record: QARecord): Record<QAField, string | null> {
   const fields: Record<QAField, string | null> = {
     id: record.id,
     type: record.type,
@@ -123,5 +141,5 @@ function qaStruct(record: QARecord): DuckDBValue {
     fact: JSON.stringify(record.fact),
     steps: record.steps ? JSON.stringify(record.steps) : null,
   };
-  return structValue(Object.fromEntries(QA_FIELDS.map((field) => [field, fields[field]])));
+  return Object.fromEntries(QA_FIELDS.map((field) => [field, fields[field]])) as Record<QAField, string | null>;
 }

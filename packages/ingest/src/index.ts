@@ -1,0 +1,18 @@
+export { listSource, describeSource, IMAGE_EXTENSIONS } from './sources.js';
+export type { SourceItem, ListSourceOptions } from './sources.js';
+export { readUri, uriKind, localPathOf, parseS3Uri, defaultStoreFor } from './read-uri.js';
+export type { ReadUriOptions, UriKind } from './read-uri.js';
+export { HttpFetcher } from './http-fetch.js';
+export type { HttpFetchOptions } from './http-fetch.js';
+export { AddressPolicy } from './address-policy.js';
+export { resolveReference, folderBase, manifestBase } from './references.js';
+export type { ReferenceBase, ReferenceContext } from './references.js';
+export { parseFrameManifest, isFrame } from './frame-manifest.js';
+export { normaliseImage } from './normalise-image.js';
+export type { NormaliseOptions, NormalisedImage } from './normalise-image.js';
+export { normaliseFrame, resizeNearest } from './normalise-frame.js';
+export type { NormaliseFrameOptions, NormalisedFrame, NormalisedDepth, NormalisedMask } from './normalise-frame.js';
+export { sniffFormat } from './image-format.js';
+export type { DecodableFormat, SniffResult } from './image-format.js';
+export { focal35mmFromExif } from './exif.js';
+export * from './settings.js';

@@ -61,12 +61,6 @@ export class Random {
     return items[Math.floor(this.next() * items.length)];
   }
 
-  /** Standard normal (Box–Muller). */
-  normal(): number {
-    const u = 1 - this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
-  }
-
   /** A copy of `items` in random order. */
   shuffle<T>(items: readonly T[]): T[] {
     const out = items.slice();
@@ -75,10 +69,5 @@ export class Random {
       [out[i], out[j]] = [out[j], out[i]];
     }
     return out;
-  }
-
-  /** An independent generator for a sub-task, so adding draws in one place does not shift another. */
-  fork(): Random {
-    return new Random(this.uint32() * 0x100000 + (this.uint32() & 0xfffff));
   }
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Vec3 } from '@spatialforge/core';
-import { COLOUR_NAMES, PALETTE, generateScene, project, type SyntheticScene } from './index.js';
+import { COLOUR_NAMES, PALETTE, generateScene, project, toFrame, type SyntheticScene } from './index.js';
 
 /** Camera-frame point of pixel (u, v) at its depth, turned into the canonical frame with the scene's pose. */
 function backProject(scene: SyntheticScene, u: number, v: number): Vec3 {
@@ -203,4 +203,17 @@ test('bad options are refused with the option named', () => {
   assert.throws(() => generateScene({ seed: 1, objectCount: 0 }), /objectCount/);
   assert.throws(() => generateScene({ seed: 1, objectCount: 3, tableCount: 4 }), /tableCount/);
   assert.throws(() => generateScene({ seed: 1, width: 10 }), /image size/);
+});
+
+test('toFrame hands the lift the scene as a Frame: exact depth, provided intrinsics, one mask per object', () => {
+  const scene = generateScene({ seed: 3 });
+  const frame = toFrame(scene);
+  assert.equal(frame.imageId, scene.id);
+  assert.equal(frame.intrinsicsSource, 'provided');
+  assert.equal(frame.depth, scene.depth);
+  assert.deepEqual(frame.objects.map((o) => [o.id, o.label]), scene.objects.map((o) => [o.id, o.label]));
+  for (const [k, object] of frame.objects.entries()) {
+    const expected = scene.instances.reduce((count, value) => count + (value === scene.objects[k].maskValue ? 1 : 0), 0);
+    assert.equal(object.mask!.reduce((count, value) => count + value, 0), expected);
+  }
 });

@@ -36,7 +36,8 @@ export interface TruthObject {
   shape: ShapeKind;
 }
 
-export interface SceneCamera extends CameraPose {}
+/** The camera of a scene: intrinsics and pose (see camera.ts for the frames and pixel convention). */
+export type SceneCamera = CameraPose;
 
 export interface SyntheticScene {
   id: string;

@@ -64,6 +64,7 @@ test('Parquet shards open in DuckDB with one row per image, intact image bytes, 
     ]);
     for (const file of summary.files) assert.equal(file.bytes, (await stat(join(dir, file.path))).size, file.path);
     assert.deepEqual(summary.imageFiles, { count: 5, bytes: examples.reduce((sum, e) => sum + e.image.bytes.length, 0) });
+    assert.deepEqual(summary.files.filter((f) => f.path.startsWith('images/')).map((f) => f.path), examples.map((e) => `images/${e.imageId}.png`));
 
     const glob = join(dir, 'data', 'train-*.parquet').replaceAll("'", "''");
     const rows = await query(
@@ -117,7 +118,7 @@ test('JSONL holds one record per line, LLaVA one conversation per image, and the
     const writer = new DatasetWriter(dir, { formats: ['jsonl', 'llava', 'parquet'], units: 'metric' });
     for (const e of examples) await writer.add(e);
     const summary = await writer.close();
-    assert.deepEqual(summary.files.map((f) => f.path).filter((p) => p.startsWith('data/')), ['data/train-00000-of-00001.parquet']);
+    assert.deepEqual(summary.files.map((f) => f.path).filter((p) => !p.startsWith('images/')), ['README.md', 'data/train-00000-of-00001.parquet', 'llava.json', 'qa.jsonl']);
 
     const lines = (await readFile(join(dir, 'qa.jsonl'), 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as QARecord & { image: string });
     const records = examples.flatMap((e) => e.qa);

@@ -45,9 +45,9 @@ export interface DatasetWriterOptions {
 
 export interface DatasetSummary {
   outDir: string;
-  /** The data files and the card, relative to `outDir`, sorted (the images are counted in `imageFiles`). */
+  /** Every file written (data files, card, and the images under `images/`), relative to `outDir`, sorted. */
   files: { path: string; bytes: number }[];
-  /** Images written under `images/` for JSONL and LLaVA (none for Parquet alone, which embeds them). */
+  /** The images written under `images/` for JSONL and LLaVA (none for Parquet alone, which embeds them). */
   imageFiles: { count: number; bytes: number };
   /** Images (one record each). */
   records: number;
@@ -80,6 +80,7 @@ export class DatasetWriter {
   private imagesWithoutQA = 0;
   private llavaEntries = 0;
   private readonly imageFiles = { count: 0, bytes: 0 };
+  private readonly images: { path: string; bytes: number }[] = [];
   private readonly countsByType: Record<string, number> = {};
   private readonly countsByCategory: Record<QACategory, number> = { qualitative: 0, quantitative: 0, reasoning: 0 };
 
@@ -161,6 +162,7 @@ export class DatasetWriter {
       await writeFile(join(this.outDir, imagePath), example.image.bytes);
       this.imageFiles.count++;
       this.imageFiles.bytes += example.image.bytes.length;
+      this.images.push({ path: imagePath, bytes: example.image.bytes.length });
     }
     if (parquet) {
       await parquet.add({
@@ -217,7 +219,7 @@ export class DatasetWriter {
       imageFiles: this.imageFiles,
     });
     await writeFile(join(this.outDir, 'README.md'), card);
-    files.push({ path: 'README.md', bytes: Buffer.byteLength(card) });
+    files.push({ path: 'README.md', bytes: Buffer.byteLength(card) }, ...this.images);
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return {
       outDir: this.outDir,

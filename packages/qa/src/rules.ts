@@ -264,8 +264,8 @@ function sideSteps(a: Item, b: Item, c: Item, units: Units): ReasoningStep[] {
 }
 
 /**
- * A triangle test over every triple whose sides are all at least the metres margin, skipping triples
- * whose decisive number lies within `unclear` of its threshold.
+ * A triangle test over every triple whose sides are all at least the metres margin; `test` says whether
+ * it holds and whether its decisive number (side ratio, largest angle) is clear of its threshold.
  */
 function triangleRule(
   type: QuestionTypeName,

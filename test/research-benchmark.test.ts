@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import type { QARecord } from '@spatialforge/core';
 import { DatasetWriter } from '@spatialforge/export';
 import { randomBoxScene, synthesizeQA } from '@spatialforge/qa';
-import { duplicateKey, loadEvalDataset, type BenchmarkRecord } from '@spatialforge/research';
+import { duplicateKey, loadEvalDataset, type BenchmarkRecord, type EvalScores } from '@spatialforge/research';
 
 const run = promisify(execFile);
 const repoRoot = new URL('../', import.meta.url).pathname;
@@ -89,6 +89,14 @@ test('benchmark: per-type quotas from held-out images, no near-duplicates, balan
   assert.equal(loaded.items.length, test.length);
   assert.deepEqual(loaded.items[0].names, test[0].names);
   assert.equal((await sharp(Buffer.from(await loaded.image(test[0].imageId))).metadata()).width, 16);
+
+  // The text-only prior answers each yes/no type with its majority: on balanced yes/no that is exactly 50 %.
+  await run(process.execPath, ['apps/cli/bin/spatialforge.js', 'eval', '--baseline', 'prior', '--dataset', out, '--out', join(dir, 'prior')], { cwd: repoRoot });
+  const prior = JSON.parse(await readFile(join(dir, 'prior', 'scores.json'), 'utf8')) as EvalScores;
+  assert.equal(prior.byType.left_of.accuracy, 0.5);
+  assert.equal(prior.byType.fits_inside.accuracy, 0.5);
+  assert.equal(prior.byType.distance_centre.numberRate, 1, 'the prior always states a length');
+  assert.equal(prior.requests.asked, test.length);
 
   // The same seed gives the same split.
   await run(process.execPath, ['apps/cli/bin/spatialforge.js', 'benchmark', '--dataset', join(dir, 'run', 'dataset'), '--out', join(dir, 'bench2'), '--per-type', '6', '--quota', 'fits_inside=4', '--seed', '3'], { cwd: repoRoot });

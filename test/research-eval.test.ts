@@ -159,7 +159,7 @@ test('eval CLI reports the hand-computed scores, retries transient errors, and a
 
   const markdown = await readFile(join(out, 'scores.md'), 'utf8');
   assert.match(markdown, /\| \*\*test-vlm\*\* \| 42\.9 % \(n=7\) \| 85\.7 % \(n=7\) \| 57\.1 % \(n=7\) \| 28\.6 % \(n=7\) \| 66\.7 % \(n=3\) \| 50\.0 % \(n=2\) \|/);
-  assert.match(markdown, /\| SpatialVLM \(SpatialVLM paper\) \| 75\.2 % \| 99\.0 % \| 37\.2 % \|/);
+  assert.match(markdown, /\| SpatialVLM † \| 75\.2 % \| 99\.0 % \| 37\.2 % \|/);
   assert.match(markdown, /\| distance_centre \| quantitative \| 5 \| — \| 80\.0 % \| 60\.0 % \| 40\.0 % \| — \|/);
   const png = await sharp(join(out, 'scores.png')).metadata();
   assert.equal(png.format, 'png');

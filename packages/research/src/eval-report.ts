@@ -43,9 +43,9 @@ export function scoresMarkdown(model: string, summary: ScoreSummary, dataset: st
       const value = set?.[h.metric];
       return value === undefined ? '—' : `${percent(value)} (n=${set!.questions})`;
     }).join(' | ')} |`,
-    ...SPATIALVLM_REFERENCE.map((r) => `| ${r.model} (SpatialVLM paper) | ${HEADLINE.map((h) => (h.reference ? percent(r[h.reference]) : '—')).join(' | ')} |`),
+    ...SPATIALVLM_REFERENCE.map((r) => `| ${r.model} † | ${HEADLINE.map((h) => (h.reference ? percent(r[h.reference]) : '—')).join(' | ')} |`),
     '',
-    'Reference rows are from SpatialVLM\'s own benchmark (Chen et al., CVPR 2024, table 1), not this dataset.',
+    '† As reported by SpatialVLM (Chen et al., CVPR 2024, table 1) on its own benchmark, not on this dataset.',
     '',
     '## By question type',
     '',

@@ -232,7 +232,8 @@ export async function annotateEpisode(frames: string | RewardFrameInput[], optio
   const scenes: { name: string; scene: SceneGraph }[] = [];
   if (typeof frames === 'string') {
     for (const path of await episodeFramePaths(frames)) {
-      scenes.push({ name: path.slice(frames.length).replace(/^\/+/, ''), scene: liftKeepingAll(await loadFrameFile(path), options.lift) });
+      const name = path.slice(frames.length).replace(/^\/+/, '').replace(/\/frame\.json$/, '');
+      scenes.push({ name, scene: liftKeepingAll(await loadFrameFile(path), options.lift) });
     }
   } else {
     for (const [index, input] of frames.entries()) scenes.push({ name: input.name ?? `frame-${index}`, scene: await sceneOf(input, options.lift, index) });

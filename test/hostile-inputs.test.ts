@@ -308,8 +308,8 @@ describe('URL ingest: HTTP failures, limits and SSRF', () => {
     }), '127.0.0.2');
     server = await listen(createServer((req, res) => route(req, res)));
     base = `http://127.0.0.1:${port(server)}`;
-    allowed = new HttpFetcher({ allowHosts: ['127.0.0.1'], maxBytes: 4096 + jpeg.length, timeoutMs: 1000, idleTimeoutMs: 400 });
-    guarded = new HttpFetcher({ allowHosts: [], timeoutMs: 1000, idleTimeoutMs: 400 });
+    allowed = new HttpFetcher({ allowHosts: ['127.0.0.1'], maxBytes: 4096 + jpeg.length, timeoutMs: 10_000, idleTimeoutMs: 5_000 });
+    guarded = new HttpFetcher({ allowHosts: [], timeoutMs: 10_000, idleTimeoutMs: 5_000 });
   });
   after(async () => {
     await Promise.all([allowed.close(), guarded.close()]);
@@ -377,10 +377,14 @@ describe('URL ingest: HTTP failures, limits and SSRF', () => {
   });
 
   test('a slow drip (total time limit) and a stalled body (idle limit) → timeout', async () => {
-    await assert.rejects(allowed.fetch(`${base}/drip.jpg`), (err: unknown) =>
+    // Each fetcher has only one limit that can trip, so a slow machine cannot swap one for the other.
+    const totalOnly = new HttpFetcher({ allowHosts: ['127.0.0.1'], timeoutMs: 1000, idleTimeoutMs: 30_000 });
+    const idleOnly = new HttpFetcher({ allowHosts: ['127.0.0.1'], timeoutMs: 30_000, idleTimeoutMs: 400 });
+    await assert.rejects(totalOnly.fetch(`${base}/drip.jpg`), (err: unknown) =>
       err instanceof InputError && err.code === 'timeout' && /longer than 1000 ms/.test(err.message));
-    await assert.rejects(allowed.fetch(`${base}/stall.jpg`), (err: unknown) =>
+    await assert.rejects(idleOnly.fetch(`${base}/stall.jpg`), (err: unknown) =>
       err instanceof InputError && err.code === 'timeout' && /went silent/.test(err.message));
+    await Promise.all([totalOnly.close(), idleOnly.close()]);
   });
 
   test('a body over the limit → too-large, whether declared by Content-Length or streamed', async () => {
@@ -412,7 +416,7 @@ describe('URL ingest: HTTP failures, limits and SSRF', () => {
     assert.equal(await codeOf(allowed.fetch(`${base}/to-metadata`), `${base}/to-metadata`), 'blocked-address');
     assert.equal(loopback2Hits, 0, 'the refused loopback server was never contacted');
     // Sanity: 127.0.0.2 really answers when it is allowed, so the refusals above are the guard's doing.
-    const both = new HttpFetcher({ allowHosts: ['127.0.0.1', '127.0.0.2'], timeoutMs: 1000, idleTimeoutMs: 400 });
+    const both = new HttpFetcher({ allowHosts: ['127.0.0.1', '127.0.0.2'], timeoutMs: 10_000, idleTimeoutMs: 5_000 });
     assert.equal(Buffer.from(await both.fetch(`${base}/to-loopback2`)).toString(), 'secret');
     assert.equal(loopback2Hits, 1);
     await both.close();

@@ -127,16 +127,33 @@ async function* folderItems(
     }
   };
   let frames = 0;
-  for await (const key of visible((ext) => ext === '.json')) {
+  const readFrame = (key: string) => {
     const uri = uriOf(key);
+    return frameFileItem(uri, { ...context, base: withDir(context.base!, uri) }, options, FRAME_FOLDER_HINT);
+  };
+  for await (const item of mapInOrder(visible((ext) => ext === '.json'), FRAME_READS_IN_FLIGHT, readFrame)) {
     frames++;
-    yield await frameFileItem(uri, { ...context, base: withDir(context.base!, uri) }, options, FRAME_FOLDER_HINT);
+    yield item;
   }
   if (frames > 0) return;
   for await (const key of visible((ext) => IMAGE_EXTENSIONS.has(ext))) yield { input: uriOf(key), image: uriOf(key) };
 }
 
 const FRAME_FOLDER_HINT = ' (a folder holding .json files is read as a folder of frame manifests)';
+/** Frame files read at once: an S3 prefix of 100k frames is not 100k sequential round trips. */
+const FRAME_READS_IN_FLIGHT = 16;
+
+/** `map` over an async iterable with up to `limit` calls in flight, yielding results in input order. */
+async function* mapInOrder<T, R>(source: AsyncIterable<T>, limit: number, map: (value: T) => Promise<R>): AsyncGenerator<R> {
+  const window: Promise<R>[] = [];
+  for await (const value of source) {
+    const result = map(value);
+    result.catch(() => undefined); // rejections are rethrown when the result's turn comes, never left unhandled
+    window.push(result);
+    if (window.length >= limit) yield await window.shift()!;
+  }
+  while (window.length > 0) yield await window.shift()!;
+}
 
 async function frameFileItem(uri: string, context: ReferenceContext, options: ListSourceOptions, hint = ''): Promise<SourceItem> {
   try {

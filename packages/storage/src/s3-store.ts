@@ -210,7 +210,10 @@ export class S3Store implements ObjectStore {
 
   /** Network-level failures (after the SDK's retries) become an error naming the endpoint. */
   private explain(err: unknown): unknown {
-    if (err instanceof SpatialforgeError || httpStatus(err) !== undefined) return err;
+    if (err instanceof SpatialforgeError) return err;
+    const status = httpStatus(err);
+    if (status === 403) return new SpatialforgeError(`S3 at ${this.endpointText} refused access to ${this.location} (check the credentials and the bucket policy)`, 'storage-access-denied');
+    if (status !== undefined) return err;
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
     return new StorageUnreachableError(`S3 endpoint ${this.endpointText} is unreachable (${code}: ${(err as Error).message}) for bucket ${this.bucket}`, { cause: err });
   }

@@ -6,12 +6,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { QARecord, SceneGraph } from '@spatialforge/core';
 import { sceneFromBoxes, synthesizeQA } from '@spatialforge/qa';
 import { generateScene } from '@spatialforge/synth';
-import { handleReasonRequest, type ChatRequest } from '@spatialforge/research';
+import { Ajv } from 'ajv';
+import { REASON_REQUEST_SCHEMA, REASON_RESPONSE_SCHEMA, handleReasonRequest, type ChatRequest } from '@spatialforge/research';
 import { startOpenAITestServer, type TestReply } from '@spatialforge/research/testing';
 
+const run = promisify(execFile);
+const repoRoot = new URL('../', import.meta.url).pathname;
 const TYPES = ['closest_to', 'farthest_from', 'triangle_equilateral', 'triangle_right', 'fits_inside', 'fits_on', 'fits_under', 'sort_by_camera_distance'];
 const SEEDS = [3, 11, 42];
 
@@ -168,4 +176,27 @@ test('the model is stopped after the step limit and asked to answer; bad tool ar
   assert.deepEqual(result.toolCalls!.map((c) => c.result), [{ error: 'no single object matches a = "the sofa"; call list_objects for the ids' }, { error: 'no single object matches a = "the sofa"; call list_objects for the ids' }]);
   assert.equal(result.fact?.value, 'box');
   assert.equal(result.fact?.predicate, 'closest_to');
+});
+
+test('the route schemas accept real requests and answers and reject a body without a question', async () => {
+  const ajv = new Ajv({ strict: false });
+  const validRequest = ajv.compile(REASON_REQUEST_SCHEMA);
+  const validResponse = ajv.compile(REASON_RESPONSE_SCHEMA);
+  const body = JSON.parse(JSON.stringify({ scene: handScene, question: 'Would the mug fit inside the box?' }));
+  assert.ok(validRequest(body), JSON.stringify(validRequest.errors));
+  assert.ok(validResponse(JSON.parse(JSON.stringify(await handleReasonRequest(body)))), JSON.stringify(validResponse.errors));
+  assert.equal(validRequest({ scene: body.scene }), false);
+  assert.equal(validRequest.errors?.[0].params.missingProperty, 'question');
+});
+
+test('spatialforge reason answers from a scene.json with numbered steps and the fact', { timeout: 60_000 }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sf-reason-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'scene.json'), JSON.stringify(handScene));
+  const env = { ...process.env, LLM_ENDPOINT: '', LLM_MODEL: '' };
+  const { stdout } = await run(process.execPath, ['apps/cli/bin/spatialforge.js', 'reason', join(dir, 'scene.json'), 'Do the lamp, the chair and the plant form a roughly right triangle?'], { cwd: repoRoot, env });
+  const lines = stdout.trim().split('\n');
+  assert.match(lines[0], /So yes, the lamp, the chair and the plant form a roughly right triangle\.$/);
+  assert.deepEqual(lines.filter((l) => /^\d\. /.test(l)).length, 4);
+  assert.equal(lines.at(-1), 'fact: {"predicate":"triangle_right","objects":["lamp","chair","plant"],"value":true}');
 });

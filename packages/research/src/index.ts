@@ -13,3 +13,4 @@ export * from './benchmark.js';
 export * from './reward.js';
 export * from './reward-plot.js';
 export * from './prior-baseline.js';
+export * from './route-schemas.js';

@@ -3,7 +3,7 @@
  * Truth is in the canonical frame of @spatialforge/core (metres, z up, origin on the floor under the
  * camera, x = camera right, y = forward); see camera.ts for the pixel convention.
  */
-export { generateScene, type SceneOptions, type SyntheticScene, type SceneCamera, type TruthObject } from './scene.js';
+export { generateScene, MAX_OBJECTS, type SceneOptions, type SyntheticScene, type SceneCamera, type TruthObject } from './scene.js';
 export { toFrame } from './frame.js';
 export { writeScene, writeEpisode, frameDir, sceneManifest, sceneTruth, depthMillimetres, DEPTH_SCALE, SCENE_FILES, type SceneTruth, type EpisodeManifest } from './write.js';
 export { cameraPose, defaultIntrinsics, project, pixelRay, toCameraFrame, type CameraPose } from './camera.js';

@@ -61,7 +61,7 @@ export interface SceneOptions {
   height?: number;
   /** @defaultValue fx = fy = 525 px scaled by width / 640, principal point at the image centre */
   intrinsics?: Intrinsics;
-  /** Objects in all, tables included (1-16). @defaultValue drawn from 4-8 */
+  /** Objects in all, tables included (1-12; more no longer fit cleanly in view). @defaultValue drawn from 4-8 */
   objectCount?: number;
   /** Tables among them (each carries 1-2 of the others, up to 3 from 9 objects on). @defaultValue drawn: 0 (30 %), 1 (55 %), 2 (15 %); 1-2 from 7 objects, 2 from 11. Floor-only layouts rarely fit more than 8 */
   tableCount?: number;
@@ -96,6 +96,8 @@ export const DEFAULT_RULES: LayoutRules = {
 
 const FLOOR_TONES: readonly Rgb[] = [[176, 164, 146], [150, 142, 134], [188, 184, 176], [160, 128, 96]];
 const WALL_TONES: readonly Rgb[] = [[222, 218, 208], [204, 210, 216], [230, 224, 206]];
+/** Most objects a scene holds; beyond it layouts often find no room that keeps each one fully and cleanly visible. */
+export const MAX_OBJECTS = 12;
 const LAYOUT_ATTEMPTS = 60;
 const CANDIDATES_PER_OBJECT = 200;
 /** Other labels tried for a slot whose label found no room. */
@@ -109,8 +111,8 @@ export function generateScene(options: SceneOptions): SyntheticScene {
   }
   const rng = new Random(options.seed);
   const objectCount = options.objectCount ?? rng.int(4, 8);
-  if (!Number.isInteger(objectCount) || objectCount < 1 || objectCount > 16) {
-    throw new RangeError(`generateScene: objectCount ${objectCount} must be an integer from 1 to 16`);
+  if (!Number.isInteger(objectCount) || objectCount < 1 || objectCount > MAX_OBJECTS) {
+    throw new RangeError(`generateScene: objectCount ${objectCount} must be an integer from 1 to ${MAX_OBJECTS}`);
   }
   const tableCount = options.tableCount ?? drawTableCount(rng, objectCount);
   if (!Number.isInteger(tableCount) || tableCount < 0 || tableCount > 2 || tableCount > objectCount) {

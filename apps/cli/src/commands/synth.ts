@@ -1,7 +1,8 @@
 /** `spatialforge synth`: synthetic RGB-D scenes (or a robot episode) with exact ground truth. */
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { generateEpisode, generateScene, writeEpisode, writeScene } from '@spatialforge/synth';
+import { InputError } from '@spatialforge/core';
+import { MAX_OBJECTS, generateEpisode, generateScene, writeEpisode, writeScene } from '@spatialforge/synth';
 
 function integerFrom(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -31,13 +32,13 @@ export function register(program: Command): void {
     .option('--seed <s>', 'seed of the first scene', integerFrom(0), 0)
     .option('--width <px>', 'image width', integerFrom(64, 4096), 640)
     .option('--height <px>', 'image height', integerFrom(48, 4096), 480)
-    .option('--objects <n>', 'objects per scene, tables included (default: drawn from 4-8)', integerFrom(1, 16))
+    .option('--objects <n>', 'objects per scene, tables included (default: drawn from 4-8)', integerFrom(1, MAX_OBJECTS))
     .option('--episode', 'render one episode instead: a gripper moving to an orange bottle, one frame-NNN/ folder per frame and episode.json')
     .option('--frames <n>', 'frames of the episode', integerFrom(2, 1000), 30)
     .action(async (opts: SynthOptions) => {
       const { width, height } = opts;
       if (opts.episode) {
-        const episode = generateEpisode({ seed: opts.seed, frames: opts.frames, width, height });
+        const episode = layoutOrExplain(() => generateEpisode({ seed: opts.seed, frames: opts.frames, width, height }), '--width');
         const manifest = await writeEpisode(episode, opts.out);
         const first = manifest.frames[0];
         const last = manifest.frames[manifest.frames.length - 1];
@@ -50,7 +51,7 @@ export function register(program: Command): void {
       }
       for (let i = 0; i < opts.scenes; i++) {
         const seed = opts.seed + i;
-        const scene = generateScene({ seed, width, height, objectCount: opts.objects });
+        const scene = layoutOrExplain(() => generateScene({ seed, width, height, objectCount: opts.objects }), '--objects');
         const dir = join(opts.out, `scene-${String(i).padStart(5, '0')}`);
         await writeScene(scene, dir);
         const labels = scene.objects.map((object) => `${object.colour} ${object.label}`).join(', ');
@@ -58,4 +59,14 @@ export function register(program: Command): void {
       }
       console.log(`wrote ${opts.scenes} scene${opts.scenes === 1 ? '' : 's'} to ${opts.out}`);
     });
+}
+
+/** A layout that finds no room (an image too small for the objects asked) is the user's to change: say which option. */
+function layoutOrExplain<T>(generate: () => T, option: string): T {
+  try {
+    return generate();
+  } catch (err) {
+    if (err instanceof RangeError) throw new InputError(err.message, 'synth-layout', undefined, option);
+    throw err;
+  }
 }

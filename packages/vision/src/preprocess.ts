@@ -151,15 +151,7 @@ export function writeImageTensor(
   const gain = src.map((c) => pre.rescale / pre.std[c]);
   const bias = src.map((c) => -pre.mean[c] / pre.std[c]);
   const nchw = pre.layout === 'nchw';
-  const padded =
-    plan.offsetX > 0 || plan.offsetY > 0 || plan.offsetX + plan.resizedWidth < cw || plan.offsetY + plan.resizedHeight < ch;
-  if (padded) {
-    for (let k = 0; k < 3; k++) {
-      const value = pre.padValue[src[k]] * gain[k] + bias[k];
-      if (nchw) out.fill(value, base + k * plane, base + (k + 1) * plane);
-      else for (let i = 0; i < plane; i++) out[base + i * 3 + k] = value;
-    }
-  }
+  fillPadding(out, base, plan, nchw, src.map((c, k) => pre.padValue[c] * gain[k] + bias[k]));
   const target: TensorTarget = { out, base, width: cw, plane, nchw, src, gain, bias };
   const shrinking = plan.resizedWidth < image.width || plan.resizedHeight < image.height;
   if (pre.filter === 'bilinear' && !(pre.antialias && shrinking)) {
@@ -184,6 +176,29 @@ export function writeImageTensor(
   }
 }
 
+/** Writes the normalised pad value (per output channel) wherever the resized image does not cover the canvas. */
+function fillPadding(out: Float32Array, base: number, plan: ResizePlan, nchw: boolean, values: number[]): void {
+  const { canvasWidth: cw, canvasHeight: ch } = plan;
+  const x0 = Math.max(0, plan.offsetX);
+  const x1 = Math.min(cw, plan.offsetX + plan.resizedWidth);
+  const y0 = Math.max(0, plan.offsetY);
+  const y1 = Math.min(ch, plan.offsetY + plan.resizedHeight);
+  if (x0 === 0 && y0 === 0 && x1 === cw && y1 === ch) return;
+  const plane = cw * ch;
+  // Pixel spans [from, to) of the canvas, row-major, that lie outside the image.
+  const spans: [number, number][] = [[0, y0 * cw], [y1 * cw, plane]];
+  if (x0 > 0 || x1 < cw) {
+    for (let y = y0; y < y1; y++) spans.push([y * cw, y * cw + x0], [y * cw + x1, (y + 1) * cw]);
+  }
+  for (const [from, to] of spans) {
+    if (from >= to) continue;
+    for (let k = 0; k < 3; k++) {
+      if (nchw) out.fill(values[k], base + k * plane + from, base + k * plane + to);
+      else for (let i = from; i < to; i++) out[base + i * 3 + k] = values[k];
+    }
+  }
+}
+
 interface TensorTarget {
   out: Float32Array;
   base: number;
@@ -204,9 +219,14 @@ function store(t: TensorTarget, x: number, y: number, r: number, g: number, b: n
   for (let k = 0; k < 3; k++) t.out[i + k * step] = rgb[t.src[k]] * t.gain[k] + t.bias[k];
 }
 
+/** OpenCV's fixed-point resize weights: 11 fractional bits (INTER_RESIZE_COEF_BITS). */
+const COEF_BITS = 11;
+const COEF_ONE = 1 << COEF_BITS;
+
 /**
- * OpenCV INTER_LINEAR resize (half-pixel centres, edge clamp, result rounded to 8 bits) fused with
- * normalisation and layout: the fast path for letterboxed detectors, no intermediate image.
+ * OpenCV INTER_LINEAR resize of 8-bit pixels — half-pixel centres, edge clamp, 11-bit fixed-point
+ * weights, horizontal then vertical, rounded back to 8 bits exactly as cv2.resize computes it — fused
+ * with normalisation and layout: the fast path for letterboxed detectors, no intermediate image.
  */
 function writeBilinear(image: RgbImage, plan: ResizePlan, t: TensorTarget): void {
   const { width: sw, height: sh, data } = image;
@@ -216,46 +236,60 @@ function writeBilinear(image: RgbImage, plan: ResizePlan, t: TensorTarget): void
   const x1 = Math.min(t.width, plan.offsetX + rw);
   const y0 = Math.max(0, plan.offsetY);
   const y1 = Math.min(t.plane / t.width, plan.offsetY + rh);
-  const left = new Int32Array(x1 - x0);
-  const right = new Int32Array(x1 - x0);
-  const fx = new Float32Array(x1 - x0);
-  for (let x = x0; x < x1; x++) {
-    const sx = Math.min(Math.max((x - plan.offsetX + 0.5) * (sw / rw) - 0.5, 0), sw - 1);
+  const cols = x1 - x0;
+  const left = new Int32Array(cols);
+  const right = new Int32Array(cols);
+  const wRight = new Int32Array(cols);
+  for (let j = 0; j < cols; j++) {
+    const sx = Math.min(Math.max((x0 + j - plan.offsetX + 0.5) * (sw / rw) - 0.5, 0), sw - 1);
     const l = Math.floor(sx);
-    left[x - x0] = l * 3;
-    right[x - x0] = Math.min(l + 1, sw - 1) * 3;
-    fx[x - x0] = sx - l;
+    left[j] = l * 3;
+    right[j] = Math.min(l + 1, sw - 1) * 3;
+    wRight[j] = Math.round((sx - l) * COEF_ONE);
   }
+  // Horizontally resampled source rows (× 2^11), cached: consecutive output rows share source rows.
+  const rows = [new Int32Array(cols * 3), new Int32Array(cols * 3)];
+  const rowOf = [-1, -1];
+  const horizontal = (sy: number): Int32Array => {
+    const hit = rowOf.indexOf(sy);
+    if (hit >= 0) return rows[hit];
+    const slot = rowOf[0] < rowOf[1] ? 0 : 1; // replace the upper (older) row
+    const buf = rows[slot];
+    const base = sy * sw * 3;
+    for (let j = 0; j < cols; j++) {
+      const a = base + left[j];
+      const b = base + right[j];
+      const wb = wRight[j];
+      const wa = COEF_ONE - wb;
+      const d = j * 3;
+      buf[d] = data[a] * wa + data[b] * wb;
+      buf[d + 1] = data[a + 1] * wa + data[b + 1] * wb;
+      buf[d + 2] = data[a + 2] * wa + data[b + 2] * wb;
+    }
+    rowOf[slot] = sy;
+    return buf;
+  };
   const [s0, s1, s2] = t.src;
   const [g0, g1, g2] = t.gain;
   const [b0, b1, b2] = t.bias;
   const { out, nchw, plane } = t;
+  const step = nchw ? plane : 1;
+  const half = 1 << (2 * COEF_BITS - 1);
+  const shift = 2 * COEF_BITS;
   for (let y = y0; y < y1; y++) {
     const sy = Math.min(Math.max((y - plan.offsetY + 0.5) * (sh / rh) - 0.5, 0), sh - 1);
     const top = Math.floor(sy);
-    const fy = sy - top;
-    const rowA = top * sw * 3;
-    const rowB = Math.min(top + 1, sh - 1) * sw * 3;
-    for (let x = x0; x < x1; x++) {
-      const j = x - x0;
-      const a = rowA + left[j];
-      const b = rowA + right[j];
-      const c = rowB + left[j];
-      const d = rowB + right[j];
-      const wx = fx[j];
-      const wy = fy;
-      // Output channel k interpolates source channel s_k, rounded to 8 bits as cv2.resize on uint8 does.
-      const i = nchw ? t.base + y * t.width + x : t.base + (y * t.width + x) * 3;
-      const step = nchw ? plane : 1;
-      let p = data[a + s0] + (data[b + s0] - data[a + s0]) * wx;
-      let q = data[c + s0] + (data[d + s0] - data[c + s0]) * wx;
-      out[i] = Math.round(p + (q - p) * wy) * g0 + b0;
-      p = data[a + s1] + (data[b + s1] - data[a + s1]) * wx;
-      q = data[c + s1] + (data[d + s1] - data[c + s1]) * wx;
-      out[i + step] = Math.round(p + (q - p) * wy) * g1 + b1;
-      p = data[a + s2] + (data[b + s2] - data[a + s2]) * wx;
-      q = data[c + s2] + (data[d + s2] - data[c + s2]) * wx;
-      out[i + 2 * step] = Math.round(p + (q - p) * wy) * g2 + b2;
+    const wb = Math.round((sy - top) * COEF_ONE);
+    const wa = COEF_ONE - wb;
+    const upper = horizontal(top);
+    const lower = horizontal(Math.min(top + 1, sh - 1));
+    for (let j = 0; j < cols; j++) {
+      const p = j * 3;
+      const i = nchw ? t.base + y * t.width + x0 + j : t.base + (y * t.width + x0 + j) * 3;
+      // Output channel k reads source channel s_k.
+      out[i] = ((upper[p + s0] * wa + lower[p + s0] * wb + half) >> shift) * g0 + b0;
+      out[i + step] = ((upper[p + s1] * wa + lower[p + s1] * wb + half) >> shift) * g1 + b1;
+      out[i + 2 * step] = ((upper[p + s2] * wa + lower[p + s2] * wb + half) >> shift) * g2 + b2;
     }
   }
 }

@@ -7,6 +7,7 @@ import type { RgbImage } from '@spatialforge/core';
 import { clampBox, nms } from '../boxes.js';
 import type { ResizePlan } from '../manifest.js';
 import { imageTensorShape, imageTensorSize, planResize, writeImageTensor } from '../preprocess.js';
+import { PreprocessPool, type PreparedBatch } from '../preprocess-pool.js';
 import { chunk } from '../prefetch.js';
 import type { LoadedModel } from '../runtime.js';
 import type { Detection, Detector } from '../types.js';
@@ -52,6 +53,9 @@ export class YoloxDetector implements Detector {
   private readonly inputName: string;
   private readonly outputName: string;
   private grid?: Grid;
+  /** Input buffers free for reuse by single-batch calls. */
+  private readonly spare: Float32Array[] = [];
+  private readonly pool = new PreprocessPool();
 
   constructor(private readonly loaded: LoadedModel, options: YoloxOptions = {}) {
     const { manifest } = loaded;
@@ -66,33 +70,51 @@ export class YoloxDetector implements Detector {
     this.outputName = graph.spec.outputs[0].name;
   }
 
-  /** Letterboxes a batch into one input tensor. */
-  private prepare(images: RgbImage[]): { data: Float32Array; shape: number[]; plans: ResizePlan[] } {
+  /** Letterboxes a batch into one input tensor on this thread. */
+  private prepare(images: RgbImage[]): PreparedBatch {
     const pre = this.loaded.manifest.preprocess;
     const plans = images.map((img) => planResize(img.width, img.height, pre.resize));
-    const size = imageTensorSize(plans[0]);
-    const data = new Float32Array(size * images.length);
+    const length = imageTensorSize(plans[0]) * images.length;
+    const index = this.spare.findIndex((b) => b.length === length);
+    const data = index >= 0 ? this.spare.splice(index, 1)[0] : new Float32Array(length);
     images.forEach((img, b) => writeImageTensor(img, plans[b], pre, data, b));
     return { data, shape: imageTensorShape(plans[0], pre, images.length), plans };
+  }
+
+  private async run(batch: PreparedBatch): Promise<Float32Array> {
+    const output = await this.loaded.graphs.model.run({ [this.inputName]: floatTensor(batch.data, batch.shape) });
+    return floatData(output[this.outputName], this.outputName);
   }
 
   async detect(images: RgbImage[], vocabulary?: string[]): Promise<Detection[][]> {
     const wanted = vocabulary && vocabulary.length > 0 ? new Set(vocabulary.map((v) => v.toLowerCase())) : undefined;
     const batches = chunk(images, this.batchSize);
+    const decodeBatch = (output: Float32Array, batch: PreparedBatch, k: number) =>
+      batches[k].map((img, b) => this.decode(output, b, batch.shape, batch.plans[b], img, wanted));
+    if (batches.length === 1) {
+      const batch = this.prepare(batches[0]);
+      const output = await this.run(batch);
+      this.spare.push(batch.data);
+      return decodeBatch(output, batch, 0);
+    }
+    // Several runs: the worker preprocesses batch k + 1 while ONNX Runtime runs batch k on this thread.
+    const pre = this.loaded.manifest.preprocess;
     const results: Detection[][] = [];
-    // Preprocess batch k + 1 on this thread while ONNX Runtime runs batch k on its own threads.
-    let next = batches.length > 0 ? this.prepare(batches[0]) : undefined;
+    let next: Promise<PreparedBatch> | undefined = this.pool.prepare(batches[0], pre);
     for (let k = 0; k < batches.length; k++) {
-      const current = next as NonNullable<typeof next>;
-      const running = this.loaded.graphs.model.run({ [this.inputName]: floatTensor(current.data, current.shape) });
-      next = k + 1 < batches.length ? this.prepare(batches[k + 1]) : undefined;
-      const output = floatData((await running)[this.outputName], this.outputName);
-      batches[k].forEach((img, b) => results.push(this.decode(output, b, current.shape, current.plans[b], img, wanted)));
+      const current = await (next as Promise<PreparedBatch>);
+      next = k + 1 < batches.length ? this.pool.prepare(batches[k + 1], pre) : undefined;
+      next?.catch(() => undefined);
+      try {
+        results.push(...decodeBatch(await this.run(current), current, k));
+      } finally {
+        this.pool.release(current);
+      }
     }
     return results;
   }
 
-  private decode(output: Float32Array, batchIndex: number, inputShape: number[], plan: ResizePlan, image: RgbImage, wanted?: Set<string>): Detection[] {
+  decode(output: Float32Array, batchIndex: number, inputShape: number[], plan: ResizePlan, image: RgbImage, wanted?: Set<string>): Detection[] {
     const width = inputShape[3];
     const height = inputShape[2];
     const strides = this.loaded.manifest.postprocess.strides ?? [8, 16, 32];

@@ -1,0 +1,16 @@
+/** Worker side of PreprocessPool: runs writeImageTensor on shared buffers. */
+import { parentPort } from 'node:worker_threads';
+import type { PreprocessJob } from './preprocess-pool.js';
+import { writeImageTensor } from './preprocess.js';
+
+parentPort?.on('message', (job: PreprocessJob) => {
+  try {
+    const out = new Float32Array(job.out);
+    job.images.forEach((img, b) => {
+      writeImageTensor({ width: img.width, height: img.height, data: new Uint8Array(img.pixels) }, job.plans[b], job.pre, out, b);
+    });
+    parentPort?.postMessage({ id: job.id });
+  } catch (err) {
+    parentPort?.postMessage({ id: job.id, error: (err as Error).message });
+  }
+});

@@ -303,13 +303,13 @@ function renderRun(run) {
 }
 
 async function refreshSamples(run) {
-  const stamp = `${run.id}:${run.totals.completed}`;
-  if (stamp === state.samplesStamp && state.samples.length >= SAMPLE_STRIP) return;
-  if (stamp === state.samplesStamp && run.totals.completed === 0) return;
+  // Samples are images through the last per-image stage: look again when any stage made progress.
+  const stamp = `${run.id}:${run.stages.reduce((sum, s) => sum + s.done, 0)}`;
+  if (stamp === state.samplesStamp || (state.samples.length >= SAMPLE_STRIP && state.samplesStamp.startsWith(`${run.id}:`))) return;
   state.samplesStamp = stamp;
   const { samples } = await api(`/v1/runs/${run.id}/samples?limit=${SAMPLE_STRIP}`);
   state.samples = samples;
-  $('samples-count').textContent = `${fmt(run.totals.completed)} processed`;
+  $('samples-count').textContent = samples.length ? `first ${samples.length}` : '';
   const strip = $('samples');
   const known = new Set([...strip.children].map((node) => node.dataset.imageId));
   if (samples.length === 0) {

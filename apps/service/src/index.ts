@@ -4,3 +4,4 @@ export * from './token-store.js';
 export * from './rate-limiter.js';
 export * from './http-errors.js';
 export * from './sample-pictures.js';
+export * from './server.js';

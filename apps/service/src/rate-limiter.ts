@@ -42,13 +42,18 @@ return {allowed, math.floor(tokens), retry}
 `;
 
 /** Buckets live under `<keyPrefix>:rate:` (keyPrefix: the deployment's QUEUE_PREFIX). */
+type TakeCommand = (key: string, capacity: number, refillPerMs: number) => Promise<[number, number, number]>;
+
 export function createRateLimiter(redis: Redis, perMinute: number, keyPrefix: string): RateLimiter {
   const refillPerMs = perMinute / 60_000;
+  // A defined command runs by EVALSHA: the script is sent once per connection, not with every request.
+  if (!('spatialforgeTakeToken' in redis)) redis.defineCommand('spatialforgeTakeToken', { numberOfKeys: 1, lua: TAKE_SCRIPT });
+  const take = (redis as unknown as { spatialforgeTakeToken: TakeCommand }).spatialforgeTakeToken.bind(redis);
   return {
     perMinute,
     async take(subject) {
       if (perMinute <= 0) return { allowed: true, remaining: Infinity, retryAfterSeconds: 0 };
-      const [allowed, remaining, retryMs] = (await redis.eval(TAKE_SCRIPT, 1, `${keyPrefix}:rate:${subject}`, perMinute, refillPerMs)) as [number, number, number];
+      const [allowed, remaining, retryMs] = await take(`${keyPrefix}:rate:${subject}`, perMinute, refillPerMs);
       return { allowed: allowed === 1, remaining, retryAfterSeconds: Math.ceil(retryMs / 1000) };
     },
   };

@@ -164,6 +164,8 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async
       let text: string;
       if (typeof body === 'string') {
         text = body;
+      } else if (!request.isMultipart()) {
+        throw new HttpError(415, 'unsupported-media-type', 'send the manifest as application/x-ndjson, text/plain or multipart/form-data (field "manifest")');
       } else {
         text = body.manifest;
         if (body.options !== undefined) options = { ...options, ...checkOptions(parseJsonField(body.options, 'body.options'), 'body.options') };
@@ -287,7 +289,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async
             : { path: file.path, bytes: file.bytes, url: `/v1/runs/${run.id}/dataset/files/${file.path.split('/').map(encodeURIComponent).join('/')}` };
         }),
       );
-      return { runId: run.id, records: dataset.records, qaPairs: dataset.qaPairs, files };
+      return { runId: run.id, records: dataset.records, qaPairs: dataset.qaPairs, countsByCategory: dataset.countsByCategory, countsByType: dataset.countsByType, files };
     },
   );
 

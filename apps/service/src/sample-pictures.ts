@@ -22,6 +22,29 @@ function hexToRgb(hex: string): [number, number, number] {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** Places labels greedily: each takes the first candidate spot that overlaps no earlier label and stays inside the picture. */
+class LabelPlacer {
+  private readonly placed: Rect[] = [];
+  constructor(private readonly bounds: Rect) {}
+
+  place(candidates: Rect[]): Rect {
+    const { x, y, w, h } = this.bounds;
+    const fits = (r: Rect) =>
+      r.x >= x && r.y >= y && r.x + r.w <= x + w && r.y + r.h <= y + h &&
+      this.placed.every((p) => r.x >= p.x + p.w || p.x >= r.x + r.w || r.y >= p.y + p.h || p.y >= r.y + r.h);
+    const chosen = candidates.find(fits) ?? candidates[0];
+    this.placed.push(chosen);
+    return chosen;
+  }
+}
+
 export async function svgToPng(svg: string): Promise<Buffer> {
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
@@ -63,8 +86,10 @@ export async function overlayPicture(image: Uint8Array, scene: SceneGraph, masks
 export function boxesSvg(scene: SceneGraph, width: number, height: number): string {
   const sx = width / scene.width;
   const sy = height / scene.height;
-  const font = Math.max(11, Math.round(Math.min(width, height) / 36));
+  const font = Math.max(9, Math.round(Math.min(width, height) / 36));
   const stroke = Math.max(2, Math.round(font / 6));
+  const chipHeight = font * 1.5;
+  const labels = new LabelPlacer({ x: 0, y: 0, w: width, h: height });
   const parts = scene.objects.map((object, i) => {
     const colour = objectColour(i);
     const [x1, y1, x2, y2] = object.box2d;
@@ -74,11 +99,13 @@ export function boxesSvg(scene: SceneGraph, width: number, height: number): stri
     const h = (y2 - y1) * sy;
     const label = escapeXml(`${object.name.replace(/^the /, '')} · ${object.distanceFromCamera.toFixed(1)} m`);
     const chipWidth = label.length * font * 0.58 + font * 0.8;
-    const chipY = y - font * 1.5 >= 0 ? y - font * 1.5 : y;
+    const at = (cx: number, cy: number): Rect => ({ x: Math.min(Math.max(0, cx), Math.max(0, width - chipWidth)), y: cy, w: chipWidth, h: chipHeight });
+    // Above the box, inside its top, below it, then stacked higher.
+    const chip = labels.place([at(x, y - chipHeight), at(x, y), at(x, y + h), at(x, y - 2 * chipHeight), at(x, y + h + chipHeight)]);
     return `<g>
   <rect x="${x}" y="${y}" width="${w}" height="${h}" fill="none" stroke="${colour}" stroke-width="${stroke}" rx="${stroke}"/>
-  <rect x="${x - stroke / 2}" y="${chipY}" width="${chipWidth}" height="${font * 1.5}" fill="${colour}" rx="${stroke}"/>
-  <text x="${x + font * 0.4}" y="${chipY + font * 1.1}" font-family="DejaVu Sans" font-size="${font}" font-weight="bold" fill="#0b1220">${label}</text>
+  <rect x="${chip.x}" y="${chip.y}" width="${chip.w}" height="${chip.h}" fill="${colour}" rx="${stroke}"/>
+  <text x="${chip.x + font * 0.4}" y="${chip.y + font * 1.1}" font-family="DejaVu Sans" font-size="${font}" font-weight="bold" fill="#0b1220">${label}</text>
 </g>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
@@ -207,15 +234,28 @@ export function topDownSvg(scene: SceneGraph, size = 560): string {
     [camera[0] + Math.sin(halfFov) * reach, camera[1] + Math.cos(halfFov) * reach],
   ];
 
+  const labelFont = 15;
+  const labels = new LabelPlacer({ x: pad, y: pad, w: size - 2 * pad, h: size - 2 * pad });
   const objects = scene.objects.map((object, i) => {
     const colour = objectColour(i);
     const corners = footprint(object.obb).map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
-    const [cx, cy] = object.obb.centre;
-    const label = escapeXml(`${object.name.replace(/^the /, '')} · ${object.size[2].toFixed(2)} m tall`);
+    const [cx, cy] = [px(object.obb.centre[0]), py(object.obb.centre[1])];
+    const text = `${object.name.replace(/^the /, '')} · ${object.size[2].toFixed(2)} m tall`;
+    const w = text.length * labelFont * 0.62;
+    const h = labelFont * 1.2;
+    // Right of the centre above and below, then left, then further out.
+    const spot = labels.place([
+      { x: cx + 7, y: cy - 7 - h, w, h },
+      { x: cx + 7, y: cy + 7, w, h },
+      { x: cx - 7 - w, y: cy - 7 - h, w, h },
+      { x: cx - 7 - w, y: cy + 7, w, h },
+      { x: cx + 7, y: cy - 7 - 2 * h, w, h },
+      { x: cx + 7, y: cy + 7 + h, w, h },
+    ]);
     return `<g>
   <polygon points="${corners}" fill="${colour}" fill-opacity="0.28" stroke="${colour}" stroke-width="2"/>
-  <circle cx="${px(cx)}" cy="${py(cy)}" r="3" fill="${colour}"/>
-  <text x="${px(cx) + 7}" y="${py(cy) - 7}" class="label" fill="${colour}">${label}</text>
+  <circle cx="${cx}" cy="${cy}" r="3" fill="${colour}"/>
+  <text x="${spot.x}" y="${spot.y + labelFont}" class="label" fill="${colour}">${escapeXml(text)}</text>
 </g>`;
   });
 
@@ -223,7 +263,7 @@ export function topDownSvg(scene: SceneGraph, size = 560): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}">
 <style>
   .axis { font: 12px 'DejaVu Sans'; fill: #64748b; }
-  .label { font: bold 15px 'DejaVu Sans'; paint-order: stroke; stroke: #0b1220; stroke-width: 3px; }
+  .label { font: bold ${labelFont}px 'DejaVu Sans'; paint-order: stroke; stroke: #0b1220; stroke-width: 3px; }
   .note { font: 13px 'DejaVu Sans'; fill: #94a3b8; }
 </style>
 <defs><clipPath id="plot"><rect x="${pad}" y="${pad}" width="${size - 2 * pad}" height="${size - 2 * pad}"/></clipPath></defs>

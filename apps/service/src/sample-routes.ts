@@ -1,18 +1,21 @@
 /** /v1/runs/:runId/samples: processed images with their scene graph, QA and pictures. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { DepthMap, QARecord, SampleRef, SceneGraph } from '@spatialforge/core';
+import type { DepthMap, FrameObject, QARecord, RunState, SampleRef, SceneGraph, StageName } from '@spatialforge/core';
+import { stageDigests, stageRegistry, storeKeys, type IngestedFrame, type ObjectsOutput } from '@spatialforge/pipeline';
 import { getJsonOptional } from '@spatialforge/storage';
-import { readNpy } from '@spatialforge/scene';
+import { loadFrame, readNpy } from '@spatialforge/scene';
 import type { ServiceDeps } from './app.js';
 import { notFound } from './http-errors.js';
-import { depthPicture, overlayPicture, svgToPng, topDownSvg } from './sample-pictures.js';
+import { depthPicture, overlayPicture, svgToPng, topDownSvg, type ObjectMask } from './sample-pictures.js';
 import { BinaryOutput, ErrorOutput, PageQuery, PictureParams, RunIdParams, SampleDetailOutput, SampleParams, SampleSummaryOutput } from './schemas.js';
 import { visibleRun } from './run-routes.js';
 
 const errors = { 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput };
 /** Samples are looked up by image id by paging the run's sample list this many at a time. */
 const LOOKUP_PAGE = 500;
+/** Runs whose stage digests are remembered (they locate stage outputs in the store). */
+const DIGEST_CACHE_RUNS = 256;
 
 function pictureLinks(runId: string, sample: SampleRef) {
   const base = `/v1/runs/${runId}/samples/${sample.imageId}/pictures`;
@@ -47,6 +50,35 @@ export const sampleRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = as
       if (sample) return sample;
       if (page.length < LOOKUP_PAGE) throw notFound(`image ${imageId} in run ${runId}`);
     }
+  }
+
+  const digestCache = new Map<string, Promise<Partial<Record<StageName, string>>>>();
+  function digestsOf(run: RunState): Promise<Partial<Record<StageName, string>>> {
+    let digests = digestCache.get(run.id);
+    if (!digests) {
+      digests = stageDigests(stageRegistry, run.options, stageRegistry.path(run.options));
+      if (digestCache.size >= DIGEST_CACHE_RUNS) digestCache.delete(digestCache.keys().next().value!);
+      digestCache.set(run.id, digests);
+    }
+    return digests;
+  }
+
+  /**
+   * The instance masks lift used for this image: the segment stage's objects, else detect's, else the
+   * source's own (the same order as the lift stage). Objects given as boxes have none.
+   */
+  async function masksOf(run: RunState, sample: SampleRef): Promise<ObjectMask[]> {
+    if (!sample.depthKey) return [];
+    const digests = await digestsOf(run);
+    const output = async <T>(stage: StageName) =>
+      digests[stage] ? getJsonOptional<T>(store, storeKeys.stageOutput(stage, digests[stage]!, sample.imageId)) : undefined;
+    const objects: FrameObject[] =
+      (await output<ObjectsOutput>('segment'))?.objects ?? (await output<ObjectsOutput>('detect'))?.objects ?? (await output<IngestedFrame>('ingest'))?.objects ?? [];
+    const withMasks = objects.filter((o) => 'mask' in o);
+    if (withMasks.length === 0) return [];
+    // The scene loader decodes masks exactly as lift did (mask values, sizes checked against the image).
+    const frame = await loadFrame({ image: sample.imageKey, depth: { uri: sample.depthKey }, objects: withMasks }, (key) => store.get(key), { imageId: sample.imageId });
+    return frame.objects.flatMap((o) => (o.mask ? [{ objectId: o.id, data: o.mask }] : []));
   }
 
   async function sceneOf(sample: SampleRef): Promise<SceneGraph> {
@@ -115,8 +147,8 @@ export const sampleRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = as
           return reply.type(bytes[0] === 0xff && bytes[1] === 0xd8 ? 'image/jpeg' : 'image/png').send(bytes);
         }
         case 'overlay': {
-          const [image, scene] = await Promise.all([store.get(sample.imageKey), sceneOf(sample)]);
-          return reply.type('image/png').send(await overlayPicture(image, scene));
+          const [image, scene, masks] = await Promise.all([store.get(sample.imageKey), sceneOf(sample), masksOf(run, sample)]);
+          return reply.type('image/png').send(await overlayPicture(image, scene, masks));
         }
         case 'depth': {
           if (!sample.depthKey) throw notFound(`depth map of image ${sample.imageId}`);

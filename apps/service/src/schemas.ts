@@ -225,6 +225,8 @@ export const DatasetOutput = Type.Object({
   runId: Type.String(),
   records: Type.Integer(),
   qaPairs: Type.Integer(),
+  countsByCategory: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'QA pairs per category' })),
+  countsByType: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'QA pairs per catalog type' })),
   files: Type.Array(
     Type.Object({
       path: Type.String({ description: 'Path inside the dataset' }),

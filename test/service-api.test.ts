@@ -101,7 +101,7 @@ describe('a manifest uploaded over HTTP', () => {
   });
 
   test('the failed line is listed with its reason, and retry re-enqueues it', { timeout: 120_000 }, async () => {
-    const detail = await json<RunState & { recentFailures: { input: string; stage: string; code: string; message: string }[] }>(await h.api(lab, `/v1/runs/${labRun.id}`));
+    const detail = await json<RunState & { recentFailures: { input: string; stage: string; code: string; message: string; at: string }[] }>(await h.api(lab, `/v1/runs/${labRun.id}`));
     assert.equal(detail.recentFailures.length, 1);
     const [failure] = detail.recentFailures;
     assert.equal(failure.stage, 'ingest');
@@ -115,6 +115,9 @@ describe('a manifest uploaded over HTTP', () => {
     const after = await h.waitFor(lab, labRun.id, (run) => FINAL_STATUSES.has(run.status) && run.totals.failed === 1);
     assert.equal(after.status, 'completed');
     assert.equal(after.totals.completed, 3);
+    const again = await json<{ failures: { input: string; at: string }[] }>(await h.api(lab, `/v1/runs/${labRun.id}/failures`));
+    assert.equal(again.failures.length, 1);
+    assert.ok(Date.parse(again.failures[0].at) > Date.parse(failure.at), 'the retried line failed again, later');
   });
 
   test('samples carry the scene graph, the QA and four pictures', { timeout: 60_000 }, async () => {
@@ -145,6 +148,48 @@ describe('a manifest uploaded over HTTP', () => {
     assert.equal(topdown.format, 'png');
     const missing = await h.api(lab, `/v1/runs/${labRun.id}/samples/${'0'.repeat(32)}/pictures/overlay`);
     assert.equal(missing.status, 404);
+  });
+});
+
+describe('research routes', () => {
+  test('POST /v1/reason answers a generated question about a processed image like the dataset did', async () => {
+    const { samples } = await json<{ samples: { imageId: string }[] }>(await h.api(lab, `/v1/runs/${labRun.id}/samples`));
+    const { imageId } = samples[0];
+    const { qa } = await json<{ qa: { type: string; question: string; fact: { predicate: string; objects: string[] } }[] }>(await h.api(lab, `/v1/runs/${labRun.id}/samples/${imageId}`));
+    const record = qa.find((q) => q.type === 'distance_centre') ?? qa[0];
+    const answer = await json<{ answer: string; type?: string; planner: string; fact?: { predicate: string; objects: string[] }; steps: unknown[] }>(
+      await h.api(lab, '/v1/reason', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: record.question, sample: { runId: labRun.id, imageId } }) }),
+    );
+    assert.equal(answer.planner, 'builtin');
+    assert.equal(answer.type, record.type);
+    assert.equal(answer.fact?.predicate, record.fact.predicate);
+    assert.deepEqual(answer.fact?.objects, record.fact.objects);
+    assert.ok(answer.answer.length > 0);
+
+    const { token: other } = await h.token('curious');
+    secrets.push(other);
+    const hidden = await h.api(other, '/v1/reason', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: record.question, sample: { runId: labRun.id, imageId } }) });
+    assert.equal(hidden.status, 404);
+    const missing = await json<{ field: string }>(await h.api(lab, '/v1/reason', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'How far?' }) }), 400);
+    assert.equal(missing.field, 'body.scene');
+  });
+
+  test('POST /v1/reward turns a run’s frames into a reward curve as JSON, CSV or a PNG plot', async () => {
+    const { samples } = await json<{ samples: { imageId: string }[] }>(await h.api(lab, `/v1/runs/${labRun.id}/samples`));
+    const { scene } = await json<{ scene: { objects: { label: string }[] } }>(await h.api(lab, `/v1/runs/${labRun.id}/samples/${samples[0].imageId}`));
+    const [a, b] = scene.objects.map((o) => o.label).filter((label, i, all) => all.indexOf(label) === i);
+    const body = JSON.stringify({ a, b, runId: labRun.id, window: 1 });
+    const post = (format: string) => h.api(lab, `/v1/reward?format=${format}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const result = await json<{ frames: { gap: number | null }[]; success: boolean }>(await post('json'));
+    assert.equal(result.frames.length, 3);
+    assert.ok(result.frames.some((f) => typeof f.gap === 'number' && f.gap >= 0));
+    const csv = await (await post('csv')).text();
+    assert.match(csv, /^frame,name,a_id,b_id,centre_distance_m,gap_m/);
+    assert.equal(csv.trim().split('\n').length, 4);
+    const png = Buffer.from(await (await post('png')).arrayBuffer());
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    const both = await json<{ field: string }>(await h.api(lab, '/v1/reward', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a, b }) }), 400);
+    assert.equal(both.field, 'body.frames');
   });
 });
 

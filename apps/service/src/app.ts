@@ -17,6 +17,7 @@ import { dashboardRoutes } from './dashboard-routes.js';
 import { errorHandler, formatSchemaErrors } from './http-errors.js';
 import { opsRoutes, v1OpsRoutes } from './ops-routes.js';
 import { createRateLimiter } from './rate-limiter.js';
+import { researchRoutes } from './research-routes.js';
 import { runRoutes } from './run-routes.js';
 import { sampleRoutes } from './sample-routes.js';
 import type { ServiceSettings } from './settings.js';
@@ -77,6 +78,7 @@ export async function buildApp(deps: ServiceDeps, options: BuildAppOptions = {})
         { name: 'runs', description: 'Submit corpora and follow their runs' },
         { name: 'datasets', description: 'Download exported datasets' },
         { name: 'samples', description: 'Inspect processed images: scene graphs, QA and pictures' },
+        { name: 'research', description: 'Spatial reasoning over scene graphs and dense reward curves for robot episodes' },
         { name: 'ops', description: 'Workers and service health' },
       ],
     },
@@ -89,6 +91,7 @@ export async function buildApp(deps: ServiceDeps, options: BuildAppOptions = {})
       authenticate(v1, deps.tokens, limiter);
       await v1.register(runRoutes, { deps });
       await v1.register(sampleRoutes, { deps });
+      await v1.register(researchRoutes, { deps });
       await v1.register(v1OpsRoutes, { deps });
     },
     { prefix: '/v1' },

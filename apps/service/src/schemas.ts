@@ -90,6 +90,47 @@ export const FrameManifestInput = Type.Object(
   { additionalProperties: false },
 );
 
+const Vec3 = Type.Tuple([Type.Number(), Type.Number(), Type.Number()]);
+
+/** A scene graph as the samples route returns it: canonical frame, metres (see @spatialforge/core's SceneGraph). */
+export const SceneGraphInput = Type.Object(
+  {
+    imageId: Type.String({ maxLength: 128 }),
+    width: Type.Integer({ minimum: 1 }),
+    height: Type.Integer({ minimum: 1 }),
+    camera: Type.Object({
+      intrinsics: Type.Object({ fx: Type.Number(), fy: Type.Number(), cx: Type.Number(), cy: Type.Number() }),
+      intrinsicsSource: Type.String(),
+      position: Vec3,
+      height: Type.Optional(Type.Number()),
+      pitch: Type.Optional(Type.Number()),
+      rotation: Type.Array(Type.Number(), { minItems: 9, maxItems: 9, description: 'Camera to canonical frame, row-major 3×3' }),
+    }),
+    canonical: Type.Boolean(),
+    plane: Type.Optional(Type.Unknown()),
+    objects: Type.Array(
+      Type.Object({
+        id: Type.String({ minLength: 1, maxLength: 128 }),
+        label: Type.String({ minLength: 1, maxLength: 128 }),
+        colour: Type.String({ maxLength: 32 }),
+        name: Type.String({ minLength: 1, maxLength: 256 }),
+        centre: Vec3,
+        size: Vec3,
+        min: Vec3,
+        max: Vec3,
+        obb: Type.Object({ centre: Vec3, size: Vec3, yaw: Type.Number() }),
+        pointCount: Type.Integer({ minimum: 0 }),
+        box2d: Box2D,
+        distanceFromCamera: Type.Number({ minimum: 0 }),
+        score: Type.Optional(Type.Number()),
+      }),
+      { maxItems: 512 },
+    ),
+    dropped: Type.Array(Type.Unknown(), { maxItems: 4096 }),
+  },
+  { description: 'A scene graph as GET /v1/runs/{runId}/samples/{imageId} returns it (canonical frame, metres)' },
+);
+
 export const RunSourceInput = TaggedUnion(
   [
     Type.Object({ kind: Type.Literal('uri'), uri: RemoteUri }, { additionalProperties: false, description: 'An S3 prefix, or a JSONL manifest / URL list file at an s3:// or http(s) URL' }),
@@ -120,17 +161,13 @@ export const ManifestUploadQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const RunIdParams = Type.Object({ runId: Type.String({ pattern: RUN_ID_PATTERN }) });
-export const SampleParams = Type.Object({
-  runId: Type.String({ pattern: RUN_ID_PATTERN }),
-  imageId: Type.String({ pattern: IMAGE_ID_PATTERN }),
-});
+export const RunId = (description?: string) => Type.String({ pattern: RUN_ID_PATTERN, ...(description ? { description } : {}) });
+export const ImageId = (description?: string) => Type.String({ pattern: IMAGE_ID_PATTERN, ...(description ? { description } : {}) });
+
+export const RunIdParams = Type.Object({ runId: RunId() });
+export const SampleParams = Type.Object({ runId: RunId(), imageId: ImageId() });
 export const PictureKind = Type.Enum(['image', 'overlay', 'depth', 'topdown']);
-export const PictureParams = Type.Object({
-  runId: Type.String({ pattern: RUN_ID_PATTERN }),
-  imageId: Type.String({ pattern: IMAGE_ID_PATTERN }),
-  kind: PictureKind,
-});
+export const PictureParams = Type.Object({ runId: RunId(), imageId: ImageId(), kind: PictureKind });
 
 export const PageQuery = Type.Object(
   { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })), offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) },

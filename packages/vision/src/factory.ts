@@ -10,10 +10,10 @@ import { GroundingDinoDetector } from './adapters/grounding-dino.js';
 import { OwlDetector } from './adapters/owl.js';
 import { SamSegmenter } from './adapters/sam.js';
 import { YoloxDetector } from './adapters/yolox.js';
-import type { ModelTask } from './manifest.js';
 import { getManifest } from './models/index.js';
+import type { ModelManifest, ModelTask } from './manifest.js';
 import { loadModel, type LoadOptions, type LoadedModel } from './runtime.js';
-import { defaultVocabulary, readFilterSettings, type FilterSettings } from './settings.js';
+import { PRELOAD_MODELS, defaultVocabulary, readFilterSettings, splitList, type FilterSettings } from './settings.js';
 import type { DepthEstimator, Detector, SceneFilter, Segmenter } from './types.js';
 
 export interface DetectorOptions extends LoadOptions {
@@ -75,4 +75,56 @@ export async function createDepthEstimator(name: string, options: LoadOptions = 
 export async function createSceneFilter(name = 'clip-vit-b32', options: SceneFilterOptions = {}): Promise<SceneFilter> {
   const loaded = await loadFor('filter', name, options);
   return ClipSceneFilter.create(loaded, { ...readFilterSettings(), ...options.filter });
+}
+
+/**
+ * What identifies a model's weights without reading them: its name and each file's published (or
+ * revision-pinned URL) identity. Stage cache keys hash it, so another export re-runs the stage.
+ */
+export function modelIdentity(name: string): { model: string; files: { name: string; sha256?: string; urls?: string[] }[] } {
+  const manifest: ModelManifest = getManifest(name);
+  return {
+    model: manifest.name,
+    files: manifest.files.map((f) => (f.sha256 ? { name: f.name, sha256: f.sha256 } : { name: f.name, urls: f.urls })),
+  };
+}
+
+// One adapter per model per process, built on first use with the settings' defaults.
+const detectors = new Map<string, Promise<Detector>>();
+const segmenters = new Map<string, Promise<Segmenter>>();
+const estimators = new Map<string, Promise<DepthEstimator>>();
+const filters = new Map<string, Promise<SceneFilter>>();
+
+function memo<T>(cache: Map<string, Promise<T>>, name: string, create: () => Promise<T>): Promise<T> {
+  let adapter = cache.get(name);
+  if (!adapter) {
+    adapter = create();
+    cache.set(name, adapter);
+    adapter.catch(() => cache.delete(name));
+  }
+  return adapter;
+}
+
+/** The process's detector for `name` (created once). */
+export const detectorFor = (name: string) => memo(detectors, name, () => createDetector(name));
+export const segmenterFor = (name: string) => memo(segmenters, name, () => createSegmenter(name));
+export const depthEstimatorFor = (name: string) => memo(estimators, name, () => createDepthEstimator(name));
+export const sceneFilterFor = (name: string) => memo(filters, name, () => createSceneFilter(name));
+
+const BY_TASK: Record<ModelTask, (name: string) => Promise<unknown>> = {
+  detect: detectorFor,
+  segment: segmenterFor,
+  depth: depthEstimatorFor,
+  filter: sceneFilterFor,
+};
+
+/**
+ * Loads the PRELOAD_MODELS of one task (a worker's stage), so that a missing, corrupt or mismatched
+ * model stops the worker at start with a ConfigError instead of failing its first batch.
+ */
+export async function preloadModels(task: ModelTask, env: Record<string, string | undefined> = process.env): Promise<string[]> {
+  const names = splitList(PRELOAD_MODELS.read(env), ',');
+  const mine = names.filter((name) => getManifest(name).task === task);
+  for (const name of mine) await BY_TASK[task](name);
+  return mine;
 }

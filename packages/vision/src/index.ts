@@ -23,7 +23,21 @@ export { prefetchMap, chunk, type PrefetchOptions } from './prefetch.js';
 export { resolveIntrinsics, focalPxFromFocal35mm, focalPxFromFov, type IntrinsicsInput, type ResolvedIntrinsics } from './intrinsics.js';
 export { planResize, preprocessImage, writeImageTensor } from './preprocess.js';
 export { iou, nms, clampBox } from './boxes.js';
-export { createDetector, createSegmenter, createDepthEstimator, createSceneFilter, type DetectorOptions, type SceneFilterOptions } from './factory.js';
+export {
+  createDetector,
+  createSegmenter,
+  createDepthEstimator,
+  createSceneFilter,
+  detectorFor,
+  segmenterFor,
+  depthEstimatorFor,
+  sceneFilterFor,
+  preloadModels,
+  modelIdentity,
+  type DetectorOptions,
+  type SceneFilterOptions,
+} from './factory.js';
+export { decodeRgb, encodeLabelMask } from './image-io.js';
 export {
   readRuntimeSettings,
   readFilterSettings,

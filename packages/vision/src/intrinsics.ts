@@ -11,6 +11,8 @@ export interface IntrinsicsInput {
   depthModelFocalPx?: number;
   /** EXIF FocalLengthIn35mmFilm, millimetres. */
   exifFocal35mm?: number;
+  /** Intrinsics already derived from EXIF (e.g. by ingest); used at the EXIF step, before `exifFocal35mm`. */
+  exif?: Intrinsics;
   width: number;
   height: number;
   /** Horizontal field of view assumed when nothing else is known, degrees. */
@@ -50,6 +52,9 @@ export function resolveIntrinsics(input: IntrinsicsInput): ResolvedIntrinsics {
   }
   if (usable(input.depthModelFocalPx)) {
     return { intrinsics: centred(input.depthModelFocalPx, width, height), source: 'depth-model' };
+  }
+  if (input.exif && usable(input.exif.fx) && usable(input.exif.fy)) {
+    return { intrinsics: { ...input.exif }, source: 'exif' };
   }
   if (usable(input.exifFocal35mm)) {
     return { intrinsics: centred(focalPxFromFocal35mm(input.exifFocal35mm, width, height), width, height), source: 'exif' };

@@ -38,6 +38,12 @@ export const ORT_INTER_OP_THREADS = numberSetting(
   { min: 0, max: 1024, integer: true },
 );
 
+export const PRELOAD_MODELS = stringSetting(
+  'PRELOAD_MODELS',
+  'Comma-separated models a worker loads and verifies at start, each by the stage of its task (e.g. yolox-nano,deeplabv3-mobilenet-voc); a missing or corrupt one stops the worker',
+  '',
+);
+
 export const DETECT_VOCABULARY = stringSetting(
   'DETECT_VOCABULARY',
   'Comma-separated object names an open-vocabulary detector looks for when a run gives no vocabulary',

@@ -29,6 +29,12 @@ export interface RansacPlaneOptions {
   accept?: (plane: Plane) => boolean;
   /** Least-squares refinement rounds after RANSAC (each re-collects inliers). @defaultValue 2 */
   refinements?: number;
+  /**
+   * Stop early once a better plane is this unlikely to exist: after N = log(1 − c) / log(1 − w³)
+   * triples, w being the best inlier share so far (the standard adaptive RANSAC bound). When absent,
+   * all `iterations` are tried.
+   */
+  confidence?: number;
 }
 
 /** Signed distance of point i of a packed xyz buffer to the plane. */
@@ -41,8 +47,9 @@ export function countPlaneInliers(points: Float32Array, plane: Plane, threshold:
   const [nx, ny, nz] = plane.normal;
   const n = points.length / 3;
   let count = 0;
+  const d = plane.d;
   for (let i = 0; i < n; i++) {
-    const inside = Math.abs(signedDistance(points, i, nx, ny, nz, plane.d)) <= threshold;
+    const inside = Math.abs(nx * points[3 * i] + ny * points[3 * i + 1] + nz * points[3 * i + 2] + d) <= threshold;
     if (inside) count++;
     if (mask) mask[i] = inside ? 1 : 0;
   }
@@ -97,13 +104,14 @@ function planeThrough(points: Float32Array, a: number, b: number, c: number): Pl
  * accepted or the buffer holds fewer than 3 points.
  */
 export function fitPlaneRansac(points: Float32Array, options: RansacPlaneOptions): PlaneFit | null {
-  const { distanceThreshold, iterations = 200, seed = 0, accept, refinements = 2 } = options;
+  const { distanceThreshold, iterations = 200, seed = 0, accept, refinements = 2, confidence } = options;
   const n = points.length / 3;
   if (n < 3) return null;
   const random = seededRandom(seed);
   let best: Plane | null = null;
   let bestCount = -1;
-  for (let it = 0; it < iterations; it++) {
+  let needed = iterations;
+  for (let it = 0; it < needed; it++) {
     const a = Math.floor(random() * n), b = Math.floor(random() * n), c = Math.floor(random() * n);
     if (a === b || b === c || a === c) continue;
     const plane = planeThrough(points, a, b, c);
@@ -112,6 +120,11 @@ export function fitPlaneRansac(points: Float32Array, options: RansacPlaneOptions
     if (count > bestCount) {
       best = plane;
       bestCount = count;
+      if (confidence !== undefined) {
+        const allInliers = (count / n) ** 3;
+        const bound = allInliers >= 1 ? 0 : Math.ceil(Math.log(1 - confidence) / Math.log(1 - allInliers));
+        needed = Math.min(iterations, bound);
+      }
     }
   }
   if (!best) return null;

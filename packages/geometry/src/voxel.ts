@@ -14,18 +14,22 @@ export interface VoxelDownsample {
 export function voxelDownsample(points: Float32Array, voxelSize: number): VoxelDownsample {
   const n = points.length / 3;
   const inv = 1 / voxelSize;
-  const hash = new VoxelHash(n);
+  // Surfaces put many points in a voxel; start the table small and let it grow.
+  const hash = new VoxelHash(Math.min(n, 1024));
   const voxelOfPoint = new Int32Array(n);
-  const sums = new Float64Array(n * 3);
-  const counts = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const x = points[3 * i], y = points[3 * i + 1], z = points[3 * i + 2];
-    const v = hash.getOrInsert(Math.floor(x * inv), Math.floor(y * inv), Math.floor(z * inv), hash.size);
-    voxelOfPoint[i] = v;
-    sums[3 * v] += x; sums[3 * v + 1] += y; sums[3 * v + 2] += z;
-    counts[v]++;
+    voxelOfPoint[i] = hash.getOrInsert(Math.floor(points[3 * i] * inv), Math.floor(points[3 * i + 1] * inv), Math.floor(points[3 * i + 2] * inv), hash.size);
   }
   const voxels = hash.size;
+  const sums = new Float64Array(voxels * 3);
+  const counts = new Int32Array(voxels);
+  for (let i = 0; i < n; i++) {
+    const v = voxelOfPoint[i];
+    sums[3 * v] += points[3 * i];
+    sums[3 * v + 1] += points[3 * i + 1];
+    sums[3 * v + 2] += points[3 * i + 2];
+    counts[v]++;
+  }
   const positions = new Float32Array(voxels * 3);
   for (let v = 0; v < voxels; v++) {
     const c = counts[v];

@@ -36,41 +36,56 @@ export interface CanonicalTransform {
 /** Camera-aligned axes (x right, y along the optical axis, z = camera up) for a scene with no plane. */
 export const CAMERA_ALIGNED: CanonicalTransform = { canonical: false, rotation: [1, 0, 0, 0, 0, 1, 0, -1, 0], translation: [0, 0, 0] };
 
+/** Points the least-squares refinement of the plane uses (an even spread over the valid pixels). */
+const REFINE_SAMPLE = 30000;
+
 /**
  * Finds the support plane among the organised cloud's valid points and the canonical transform it
  * gives; `CAMERA_ALIGNED` when no near-horizontal plane below the camera holds enough points.
  */
-export function findCanonicalFrame(cloud: OrganizedCloud, valid: Int32Array, options: SupportPlaneOptions): CanonicalTransform {
-  if (valid.length < 3) return CAMERA_ALIGNED;
-  const step = Math.max(1, Math.floor(valid.length / options.sampleSize));
-  const count = Math.ceil(valid.length / step);
-  const sample = new Float32Array(count * 3);
-  for (let k = 0, j = 0; k < valid.length; k += step, j++) {
-    const p = 3 * valid[k];
-    sample[3 * j] = cloud.positions[p];
-    sample[3 * j + 1] = cloud.positions[p + 1];
-    sample[3 * j + 2] = cloud.positions[p + 2];
-  }
+export function findCanonicalFrame(cloud: OrganizedCloud, options: SupportPlaneOptions): CanonicalTransform {
+  const { positions } = cloud;
+  const pixels = cloud.width * cloud.height;
+  let validCount = 0;
+  for (let p = 0; p < pixels; p++) if (positions[3 * p + 2] > 0) validCount++;
+  if (validCount < 3) return CAMERA_ALIGNED;
+  const sample = evenSample(cloud, validCount, options.sampleSize);
   const minUp = Math.cos(options.maxTilt);
   const { distanceThreshold } = options;
   // Orient each hypothesis towards the camera (d > 0); it must then face up (−y) within maxTilt and
-  // lie more than the threshold below the camera, which also keeps the camera origin an outlier.
+  // lie more than the threshold below the camera.
   const accept = ({ normal, d }: { normal: [number, number, number]; d: number }) =>
     Math.abs(d) > distanceThreshold && -normal[1] * Math.sign(d) >= minUp;
-  const fit = fitPlaneRansac(sample, { distanceThreshold, iterations: options.iterations, seed: options.seed, accept, refinements: 1 });
+  const fit = fitPlaneRansac(sample, { distanceThreshold, iterations: options.iterations, seed: options.seed, accept, refinements: 1, confidence: 0.999 });
   if (!fit) return CAMERA_ALIGNED;
-  // Refine on every point: missing depth is stored as (0, 0, 0), the camera centre, which lies
-  // farther than the threshold from any accepted plane, so the whole organised buffer can be used.
-  let plane = refinePlane(cloud.positions, fit, distanceThreshold);
+  let plane = refinePlane(evenSample(cloud, validCount, REFINE_SAMPLE), fit, distanceThreshold);
   if (plane.d < 0) plane = { normal: [-plane.normal[0], -plane.normal[1], -plane.normal[2]], d: -plane.d };
   if (-plane.normal[1] < minUp || plane.d <= distanceThreshold) return CAMERA_ALIGNED;
-  const inlierCount = countPlaneInliers(cloud.positions, plane, distanceThreshold);
-  const inlierRatio = inlierCount / valid.length;
+  // Missing depth is stored as (0, 0, 0), the camera centre, which lies farther than the threshold
+  // from any accepted plane, so the inliers can be counted over the whole organised buffer.
+  const inlierCount = countPlaneInliers(positions, plane, distanceThreshold);
+  const inlierRatio = inlierCount / validCount;
   if (inlierRatio < options.minInlierRatio) return CAMERA_ALIGNED;
   return {
     ...poseFromPlane(plane.normal, plane.d),
     plane: { normal: [...plane.normal], d: plane.d, inlierCount, inlierRatio },
   };
+}
+
+/** About `size` valid points, every k-th valid pixel in row-major order, packed xyz. */
+function evenSample(cloud: OrganizedCloud, validCount: number, size: number): Float32Array {
+  const { positions } = cloud;
+  const step = Math.max(1, Math.floor(validCount / size));
+  const out = new Float32Array(Math.ceil(validCount / step) * 3);
+  let seen = 0, j = 0;
+  for (let p = 0, n = cloud.width * cloud.height; p < n; p++) {
+    if (!(positions[3 * p + 2] > 0)) continue;
+    if (seen++ % step !== 0) continue;
+    out[j++] = positions[3 * p];
+    out[j++] = positions[3 * p + 1];
+    out[j++] = positions[3 * p + 2];
+  }
+  return out.subarray(0, j);
 }
 
 /**

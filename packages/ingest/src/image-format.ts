@@ -46,3 +46,28 @@ export function sniffFormat(bytes: Uint8Array): SniffResult {
   if (head.length > 0 && !/[\u0000-\u0008\u000e-\u001f]/.test(head.slice(0, 256))) return { kind: 'unknown', looksLike: 'text' };
   return { kind: 'unknown' };
 }
+
+/**
+ * Why a file of this format is cut short (its end marker is missing, or its header declares more
+ * bytes than it has), or undefined when it ends as it should or the format has no such marker.
+ * Read from the bytes, not from libvips' error text: libvips keeps one error buffer per process, so
+ * with several images decoding at once the text can belong to another image (or read "Unknown error").
+ */
+export function truncation(bytes: Uint8Array, format: DecodableFormat): string | undefined {
+  const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - 64)));
+  switch (format) {
+    case 'jpeg':
+      // The end-of-image marker; 0xFF 0xD9 cannot occur inside entropy-coded data.
+      return tail.includes(Buffer.from([0xff, 0xd9])) ? undefined : 'no end-of-image marker';
+    case 'png':
+      return tail.includes(Buffer.from('IEND', 'latin1')) ? undefined : 'no IEND chunk';
+    case 'gif':
+      return bytes[bytes.length - 1] === 0x3b ? undefined : 'no trailer';
+    case 'webp': {
+      const declared = bytes.length >= 8 ? Buffer.from(bytes.subarray(4, 8)).readUInt32LE(0) + 8 : Infinity;
+      return bytes.length < declared ? `the RIFF header declares ${declared} bytes` : undefined;
+    }
+    default:
+      return undefined;
+  }
+}

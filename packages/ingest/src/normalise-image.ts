@@ -9,7 +9,7 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { InputError, contentId, type RgbImage } from '@spatialforge/core';
 import { focal35mmFromExif } from './exif.js';
-import { sniffFormat, type DecodableFormat } from './image-format.js';
+import { sniffFormat, truncation, type DecodableFormat } from './image-format.js';
 import { ingestMaxAspectRatio, ingestMaxPixels, ingestMinSide } from './settings.js';
 
 export interface NormaliseOptions {
@@ -72,7 +72,7 @@ export async function normaliseImage(bytes: Uint8Array, options: NormaliseOption
   try {
     meta = await sharp(bytes, { failOn: 'error', limitInputPixels: false }).metadata();
   } catch (err) {
-    return fail(...decodeFailure(err, format));
+    return fail(...decodeFailure(err, format, bytes));
   }
   // Header sizes (of one frame or page) are checked before decoding, so a decompression bomb never
   // allocates its pixels.
@@ -98,7 +98,7 @@ export async function normaliseImage(bytes: Uint8Array, options: NormaliseOption
   try {
     encoded = await pipeline.toColourspace('srgb').jpeg(JPEG_OPTIONS).toBuffer({ resolveWithObject: true });
   } catch (err) {
-    return fail(...decodeFailure(err, format));
+    return fail(...decodeFailure(err, format, bytes));
   }
   const { data, info } = encoded;
   const output = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -123,14 +123,19 @@ export async function normaliseImage(bytes: Uint8Array, options: NormaliseOption
   return result;
 }
 
-/** A decoder error as [code, message]. */
-function decodeFailure(err: unknown, format: DecodableFormat): [string, string] {
+/**
+ * A decoder error as [code, message]. A file cut short is recognised from its bytes first, where the
+ * format allows: libvips' error text may belong to another image decoding at the same time.
+ */
+function decodeFailure(err: unknown, format: DecodableFormat, bytes: Uint8Array): [string, string] {
   const message = (err as Error).message.split('\n')[0];
   const text = (err as Error).message.toLowerCase();
   if (text.includes('pixel limit')) return ['too-many-pixels', `too many pixels to decode (${message})`];
   if (format === 'heic') {
     return ['unsupported-format', `HEIC (HEVC-coded HEIF) cannot be decoded by this build of libvips (${message}); convert to JPEG or AVIF`];
   }
+  const cut = truncation(bytes, format);
+  if (cut) return ['truncated', `the ${format} data ends early (${cut} after ${bytes.length} bytes)`];
   if (/premature end|truncat|unexpected end|end of file|read error|not enough data|incomplete|short read|out of data/.test(text)) {
     return ['truncated', `the ${format} data ends early (${message})`];
   }

@@ -20,6 +20,8 @@ export interface StartRedisOptions {
   maxmemoryPolicy?: string;
   /** @defaultValue REDIS_SERVER_BIN */
   executable?: string;
+  /** Loopback port to listen on, e.g. to restart a server where its clients reconnect. @defaultValue a free port */
+  port?: number;
 }
 
 export interface RedisServer {
@@ -36,6 +38,7 @@ export async function startRedis(options: StartRedisOptions): Promise<RedisServe
   const executable = options.executable ?? redisServerSetting.read();
   mkdirSync(options.dir, { recursive: true });
   await stopOrphan(join(options.dir, PID_FILE));
+  if (options.port !== undefined) return launch(executable, options.port, options);
   let lastError: Error | undefined;
   // A free port can be taken between probing and binding; try a few.
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -5,3 +5,4 @@ export * from './rate-limiter.js';
 export * from './http-errors.js';
 export * from './sample-pictures.js';
 export * from './server.js';
+export { fieldNamingStore } from './run-routes.js';

@@ -44,8 +44,71 @@ export function presentRun(run: RunState) {
       ? { kind: source.kind, uri: source.uri }
       : source.kind === 'urls'
         ? { kind: source.kind, items: source.urls.length }
-        : { kind: source.kind, baseUri: source.baseUri, items: source.text.split('\n').filter((l) => l.trim()).length };
+        : { kind: source.kind, baseUri: source.baseUri, items: manifestItems(source.text) };
   return { ...run, source: summary };
+}
+
+/** Every string inside a JSON value (a manifest line, a frame): where URIs hide. */
+function stringsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const item of value) stringsIn(item, out);
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) stringsIn(item, out);
+  return out;
+}
+
+/**
+ * The field of a source that names the bucket of this service's own S3 store (other tenants' images
+ * and datasets live there, readable with the service's credentials), or undefined. The whole bucket
+ * is off limits, so relative references (`../`) cannot climb into the store either. A local store
+ * needs no check: REST sources may not name local paths at all.
+ */
+export function fieldNamingStore(source: RunSourceInput, storeLocation: string): string | undefined {
+  const bucket = /^s3:\/\/([^/]+)/.exec(storeLocation)?.[1];
+  if (!bucket) return undefined;
+  const own = `s3://${bucket}/`;
+  const names = (uri: string | undefined) => uri !== undefined && `${uri}/`.toLowerCase().startsWith(own);
+  switch (source.kind) {
+    case 'uri':
+      return names(source.uri) ? 'body.source.uri' : undefined;
+    case 'urls': {
+      const index = source.urls.findIndex(names);
+      return index >= 0 ? `body.source.urls[${index}]` : undefined;
+    }
+    case 'jsonl': {
+      if (names(source.baseUri)) return 'body.source.baseUri';
+      // Lines are parsed, so JSON escapes (s3:\/\/…) cannot hide a URI; a line that does not parse fails at ingest anyway.
+      const lineNames = (line: string) => {
+        try {
+          return stringsIn(JSON.parse(line)).some(names);
+        } catch {
+          return false;
+        }
+      };
+      return source.text.split('\n').some(lineNames) ? 'body.source.text' : undefined;
+    }
+    case 'frames':
+      return stringsIn(source.frames).some(names) ? 'body.source.frames' : undefined;
+  }
+}
+
+/** `asField` maps the field to where the request carried it (an upload's manifest is the body itself). */
+function refuseStoreSources(source: RunSourceInput, storeLocation: string, asField: (field: string) => string = (f) => f): void {
+  const found = fieldNamingStore(source, storeLocation);
+  if (!found) return;
+  const field = asField(found);
+  throw new ValidationError(`${field} names the bucket of this service's own storage (${storeLocation}), which sources may not read`, field);
+}
+
+/** Lines with something on them: what an uploaded manifest lists (counted without splitting a large text). */
+function manifestItems(text: string): number {
+  let items = 0;
+  for (let start = 0; start < text.length; ) {
+    const end = text.indexOf('\n', start);
+    const stop = end < 0 ? text.length : end;
+    if (text.slice(start, stop).trim()) items++;
+    start = stop + 1;
+  }
+  return items;
 }
 
 function toRunSource(input: RunSourceInput): RunSource {
@@ -116,6 +179,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async
     },
     async (request, reply) => {
       const principal = requirePrincipal(request);
+      refuseStoreSources(request.body.source, deps.store.location);
       const run = await coordinator.createRun({
         source: toRunSource(request.body.source),
         options: toRunOptions(request.body.options),
@@ -171,6 +235,8 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async
         if (body.options !== undefined) options = { ...options, ...checkOptions(parseJsonField(body.options, 'body.options'), 'body.options') };
       }
       if (!text.trim()) throw new ValidationError('body must be a non-empty JSONL manifest', 'body');
+      refuseStoreSources({ kind: 'jsonl', text, baseUri: request.query.baseUri }, deps.store.location, (field) =>
+        field === 'body.source.baseUri' ? 'querystring.baseUri' : 'body');
       const run = await coordinator.createRun({
         source: { kind: 'jsonl', text, baseUri: request.query.baseUri },
         options: toRunOptions(options),

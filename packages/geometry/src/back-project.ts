@@ -19,11 +19,6 @@ export interface OrganizedCloud {
   positions: Float32Array;
 }
 
-/** True when depth `z` (metres) is a measurement: finite and positive. */
-export function isValidDepth(z: number): boolean {
-  return z > 0 && z < Infinity;
-}
-
 /**
  * Back-projects every pixel of `depth` (metres along the optical axis, row-major `width`×`height`;
  * 0 or NaN = no measurement) into `out` (3·width·height floats, allocated when absent). Pixel centres

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dbscan, largestCluster } from './dbscan.js';
+import { clustersNear, dbscan, largestCluster } from './dbscan.js';
 import { seededRandom } from './random.js';
 
 /** Textbook O(n²) core-point detection, the reference the grid version must match. */
@@ -50,4 +50,19 @@ test('core points and their partition match the brute-force definition on random
       Math.hypot(points[3 * i] - points[3 * j], points[3 * i + 1] - points[3 * j + 1], points[3 * i + 2] - points[3 * j + 2]) <= eps);
     assert.ok(hasCore, `border point ${i}`);
   }
+});
+
+test('clustersNear joins the parts within reach of the seeds, transitively, and only big enough ones', () => {
+  // Four lines of points along x, 1 cm apart within a line: A [0, 0.5], B [0.6, 0.8] (10 cm gap),
+  // C [0.95, 1.0] (15 cm after B, 6 points), D [2, 2.5] (far).
+  const line = (from: number, to: number) => Array.from({ length: Math.round((to - from) / 0.01) + 1 }, (_, i) => [from + i * 0.01, 0, 0]).flat();
+  const points = new Float32Array([...line(0, 0.5), ...line(0.6, 0.8), ...line(0.95, 1.0), ...line(2, 2.5)]);
+  const result = dbscan(points, 0.03, 3);
+  assert.equal(result.clusterCount, 4);
+  const members = (flags: Uint8Array) => [0, 1, 2, 3].filter((c) => flags[c + 1]);
+  assert.deepEqual(members(clustersNear(points, result, [0], 0.12, 5)), [0, 1], 'B is 10 cm away, C 15 cm beyond B');
+  assert.deepEqual(members(clustersNear(points, result, [0], 0.16, 5)), [0, 1, 2], 'C joins through B');
+  assert.deepEqual(members(clustersNear(points, result, [0], 0.16, 10)), [0, 1], 'C is too small to join');
+  assert.deepEqual(members(clustersNear(points, result, [0, 3], 0.12, 5)), [0, 1, 3], 'every seed is kept');
+  assert.equal(clustersNear(points, result, [0], 0.16, 5)[0], 0, 'noise is never a member');
 });

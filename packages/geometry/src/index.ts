@@ -3,7 +3,7 @@
  * a point per pixel), matrices are row-major 3×3 arrays, and functions allocate a handful of buffers
  * per call, never an object per point. Pure: no I/O.
  */
-export { backProjectDepth, validPixels, gatherPoints, isValidDepth } from './back-project.js';
+export { backProjectDepth, validPixels, gatherPoints } from './back-project.js';
 export type { OrganizedCloud, PinholeIntrinsics } from './back-project.js';
 export { fitPlaneRansac, refinePlane, countPlaneInliers } from './plane.js';
 export type { Plane, PlaneFit, RansacPlaneOptions } from './plane.js';

@@ -45,3 +45,17 @@ test('the same seed gives the same plane; the filter can exclude the largest pla
   assert.equal(countPlaneInliers(extra, horizontal, 0.001), 800);
   assert.equal(fitPlaneRansac(all, { distanceThreshold: 0.02, accept: () => false }), null);
 });
+
+test('with a confidence, RANSAC stops once a better plane is unlikely and finds the same plane', () => {
+  const points = tiltedPlaneWithOutliers(3000, 1000, 0.005);
+  let scored = 0;
+  const counting = { distanceThreshold: 0.02, iterations: 500, seed: 3, accept: () => (scored++, true) };
+  const full = fitPlaneRansac(points, counting)!;
+  const fullTries = scored;
+  scored = 0;
+  const early = fitPlaneRansac(points, { ...counting, confidence: 0.999 })!;
+  assert.ok(fullTries > 490, `without a confidence every triple is tried (${fullTries} of 500 scored; repeats are skipped)`);
+  assert.ok(scored < fullTries / 5, `${scored} hypotheses with a confidence vs ${fullTries}`);
+  for (let k = 0; k < 3; k++) assert.ok(Math.abs(Math.abs(early.normal[k]) - Math.abs(full.normal[k])) < 2e-3);
+  assert.ok(Math.abs(early.inlierCount - full.inlierCount) < 30);
+});

@@ -24,13 +24,16 @@ export interface HarnessOptions {
   settings?: Partial<ServiceSettings>;
   /** Batch jobs per stage at once. @defaultValue 2 */
   workerConcurrency?: number;
-  /** Stages whose workers start with the service (more can be started with `service.factory.startWorkers`). @defaultValue all */
+  /** Stages whose workers start with the service (more can be started with `service.factory.startWorkers`, or as `spatialforge worker`). @defaultValue all */
   workerStages?: StageName[];
   logger?: ServeOptions['logger'];
 }
 
 export interface Harness {
   dir: string;
+  /** Redis key prefix (QUEUE_PREFIX) and store location of this deployment, for workers started elsewhere. */
+  prefix: string;
+  output: string;
   service: RunningService;
   tokens: TokenStore;
   /** The corpus manifest on disk (references relative to its folder). */
@@ -75,13 +78,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   // URL ingest refuses loopback addresses unless allowed: the corpus server is on 127.0.0.1.
   process.env.INGEST_ALLOW_HOSTS = '127.0.0.1';
   const prefix = `svc${randomUUID().slice(0, 8)}`;
+  const output = join(dir, 'store');
   let redis: RedisServer | undefined;
   let service: RunningService | undefined;
   try {
     redis = await startRedis({ dir: join(dir, 'redis'), appendOnly: false });
     service = await startService({
       redisUrl: redis.url,
-      output: join(dir, 'store'),
+      output,
       dataDir: dir,
       prefix,
       workerStages: options.workerStages ?? [...STAGES],
@@ -107,6 +111,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
   return {
     dir,
+    prefix,
+    output,
     service: running,
     tokens,
     manifestPath,

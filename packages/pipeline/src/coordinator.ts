@@ -33,6 +33,8 @@ export interface CoordinatorOptions {
   log?: (line: string) => void;
 }
 
+/** Ingest batches written and enqueued together while listing. */
+const LISTING_WINDOW = 8;
 /** Seconds of history the throughput figures average over. */
 const RATE_WINDOW_MS = 30_000;
 
@@ -115,35 +117,42 @@ export class PipelineCoordinator implements Coordinator {
     this.listings.set(meta.id, listing);
   }
 
-  /** Writes the source items batch by batch to the store and enqueues one ingest job per batch. */
+  /**
+   * Writes the source items batch by batch to the store and enqueues one ingest job per batch. Up to
+   * LISTING_WINDOW batches are written at once and enqueued in one round trip; the run's `batches`
+   * counter moves only past fully enqueued windows, so a resumed listing redoes at most one window
+   * (the same files, the same job ids).
+   */
   private async list(meta: RunMeta, items: AsyncIterator<IngestItem>, skip: number): Promise<void> {
     const { batchSize } = meta.options;
+    const windowSize = batchSize * LISTING_WINDOW;
     let index = 0;
     let running = false;
-    let buffer: ListedItem[] = [];
+    let window: ListedItem[] = [];
     const flush = async () => {
-      const batchIndex = Math.floor(buffer[0]!.index / batchSize);
-      const batch = `b${batchIndex}`;
-      await putJson(this.options.store, storeKeys.runInputs(meta.id, batch), buffer);
-      await this.options.queues.addBatch('ingest', { runId: meta.id, batch });
-      await this.state.addListedBatch(meta.id, batchIndex, buffer.length);
-      buffer = [];
+      const batches: { index: number; items: ListedItem[] }[] = [];
+      for (let i = 0; i < window.length; i += batchSize) {
+        const items = window.slice(i, i + batchSize);
+        batches.push({ index: Math.floor(items[0]!.index / batchSize), items });
+      }
+      await Promise.all(batches.map((b) => putJson(this.options.store, storeKeys.runInputs(meta.id, `b${b.index}`), b.items)));
+      await this.options.queues.addBatches('ingest', batches.map((b) => ({ runId: meta.id, batch: `b${b.index}` })));
+      await this.state.addListedBatches(meta.id, batches[batches.length - 1]!.index + 1, window.length);
+      window = [];
+      if (!running) {
+        await this.state.setStatus(meta.id, 'running', { from: ['pending'] });
+        running = true;
+      }
     };
     for (let next = await items.next(); !next.done; next = await items.next()) {
       if (this.closed) return;
       if (index >= skip) {
-        buffer.push({ index, item: storableItem(next.value) });
-        if (buffer.length === batchSize) {
-          await flush();
-          if (!running) {
-            await this.state.setStatus(meta.id, 'running', { from: ['pending'] });
-            running = true;
-          }
-        }
+        window.push({ index, item: storableItem(next.value) });
+        if (window.length === windowSize) await flush();
       }
       index++;
     }
-    if (buffer.length > 0) await flush();
+    if (window.length > 0) await flush();
     await this.state.setStatus(meta.id, 'running', { from: ['pending'] });
     await this.state.markListed(meta.id);
     if (await this.state.isComplete(meta.id)) await finishRun(this.state, this.options.queues, meta.id);

@@ -226,12 +226,12 @@ export class RunStateStore {
     return Number((await this.redis.hget(this.keys.run(runId), 'exportGeneration')) ?? 0);
   }
 
-  /** Records that ingest batch `batch` (holding `count` inputs) was written and enqueued. */
-  async addListedBatch(runId: string, batchIndex: number, count: number): Promise<void> {
+  /** Records that ingest batches up to (not including) `batches`, holding `count` more inputs, were written and enqueued. */
+  async addListedBatches(runId: string, batches: number, count: number): Promise<void> {
     await this.redis.multi()
       .hincrby(this.keys.run(runId), 'inputs', count)
       .hincrby(this.keys.run(runId), 'ingest:queued', count)
-      .hset(this.keys.run(runId), 'batches', batchIndex + 1, 'updatedAt', Date.now())
+      .hset(this.keys.run(runId), 'batches', batches, 'updatedAt', Date.now())
       .exec();
   }
 

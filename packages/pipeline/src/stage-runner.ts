@@ -22,6 +22,8 @@ export interface RunContext {
 
 export interface ImageStageResult extends OutputSummary {
   reused: boolean;
+  /** Seconds the handler ran (0 when the output was reused). */
+  seconds: number;
 }
 
 export async function runImageStage(
@@ -35,13 +37,15 @@ export async function runImageStage(
   const key = storeKeys.stageOutput(stage, digest, imageId);
   if (handler.summarize) {
     const cached = await getJsonOptional<unknown>(store, key);
-    if (cached !== undefined) return { reused: true, ...handler.summarize(cached) };
+    if (cached !== undefined) return { reused: true, seconds: 0, ...handler.summarize(cached) };
   } else if (await store.exists(key)) {
-    return { reused: true };
+    return { reused: true, seconds: 0 };
   }
+  const started = performance.now();
   const output = await handler.run(imageContext(stage, imageId, run, store));
+  const seconds = (performance.now() - started) / 1000;
   await putJson(store, key, output);
-  return { reused: false, ...handler.summarize?.(output) };
+  return { reused: false, seconds, ...handler.summarize?.(output) };
 }
 
 export async function runIngest(handler: IngestStageHandler, item: IngestItem, run: RunContext, store: ObjectStore): Promise<IngestResult> {

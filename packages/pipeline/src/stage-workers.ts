@@ -45,7 +45,11 @@ export interface StageWorkersOptions {
   /** How worker threads open the same store. */
   storeSpec: { location: string; options?: OpenStoreOptions };
   heartbeatMs: number;
-  /** Images of one batch run at once on stages that are not CPU-heavy (I/O bound). @defaultValue 4 */
+  /**
+   * Images in work at once per batch slot on stages that are not CPU-heavy (I/O bound): a stage runs
+   * up to `concurrency × imageParallelism` images at once, shared by its batches, so one batch's
+   * bookkeeping never leaves the others' images waiting. @defaultValue 4
+   */
   imageParallelism?: number;
   log?: (line: string) => void;
 }
@@ -59,6 +63,8 @@ export class StageWorkers {
   private readonly workers: Worker<StageJob>[] = [];
   private readonly pool: CpuPool;
   private readonly active = new Map<StageName, number>();
+  /** Image slots per I/O-bound stage, shared by the stage's batches (CPU-heavy stages queue on the pool). */
+  private readonly slots = new Map<StageName, Semaphore>();
   private readonly busySamples = new Map<StageName, number[]>();
   private timers: NodeJS.Timeout[] = [];
   private started = false;
@@ -91,12 +97,14 @@ export class StageWorkers {
         this.options.topology,
         definition.queue,
         (job) => this.process(stage, job),
-        { concurrency: this.options.concurrency, lockDurationMs: this.options.lockDurationMs },
+        // One batch more than the slots need is taken ahead, so its images are queued when a slot frees up.
+        { concurrency: this.options.concurrency + 1, lockDurationMs: this.options.lockDurationMs },
       );
       worker.on('error', (err) => this.options.log?.(`worker ${stage}: ${err.message}`));
       this.workers.push(worker);
       this.active.set(stage, 0);
       this.busySamples.set(stage, []);
+      this.slots.set(stage, new Semaphore(this.options.concurrency * (this.options.imageParallelism ?? 4)));
     }
     this.started = true;
     await this.heartbeat();
@@ -176,14 +184,19 @@ export class StageWorkers {
     const transient: Error[] = [];
     let complete = false;
     const final = this.isFinalAttempt(job);
-    await eachLimit(items, this.options.imageParallelism ?? 4, async ({ index, item }) => {
-      const started = performance.now();
+    // Only the stage's work holds an image slot; the bookkeeping around it does not.
+    const slots = this.slots.get('ingest')!;
+    await Promise.all(items.map(async ({ index, item }) => {
       let recorded;
       try {
         const listingError = itemError(item);
         if (listingError) throw listingError;
-        const result = await runIngest(handler, item, run, this.options.store);
-        if (!result.reused) metrics.stageDuration.observe({ stage: 'ingest' }, (performance.now() - started) / 1000);
+        const result = await slots.run(async () => {
+          const started = performance.now();
+          const ingested = await runIngest(handler, item, run, this.options.store);
+          if (!ingested.reused) metrics.stageDuration.observe({ stage: 'ingest' }, (performance.now() - started) / 1000);
+          return ingested;
+        });
         recorded = await this.state.recordIngest(runId, { inputIndex: index, imageId: result.imageId, outcome: 'done', reused: result.reused, next });
         if (recorded.answer === 'new') handedOn.push({ index, imageId: result.imageId });
         if (recorded.changed) {
@@ -199,7 +212,7 @@ export class StageWorkers {
         if (recorded.changed) metrics.imagesProcessed.inc({ stage: 'ingest', outcome: 'failed' });
       }
       complete ||= recorded.complete;
-    });
+    }));
     await this.state.clearActive(runId, job.id!);
     if (transient.length > 0) return this.retryLater('ingest', items.length, transient);
 
@@ -237,16 +250,17 @@ export class StageWorkers {
     const transient: Error[] = [];
     let complete = false;
     const final = this.isFinalAttempt(job);
-    const parallelism = definition.cpuHeavy ? this.pool.size : (this.options.imageParallelism ?? 4);
-    await eachLimit(todo, parallelism, async (imageId) => {
-      const started = performance.now();
+    // CPU-heavy images queue on the thread pool; the others take one of the stage's image slots. Only
+    // the stage's work holds a slot; the bookkeeping around it does not.
+    const slots = this.slots.get(stage)!;
+    await Promise.all(todo.map(async (imageId) => {
       let recorded;
       let result: ImageStageResult | undefined;
       try {
         result = definition.cpuHeavy
           ? await this.pool.run({ module: definition.module, stage, imageId, run, store: this.options.storeSpec })
-          : await runImageStage(handler, stage, imageId, run, this.options.store);
-        if (!result.reused) metrics.stageDuration.observe({ stage }, (performance.now() - started) / 1000);
+          : await slots.run(() => runImageStage(handler, stage, imageId, run, this.options.store));
+        if (!result.reused) metrics.stageDuration.observe({ stage }, result.seconds);
         const qaPairs = result.qaByType ? Object.values(result.qaByType).reduce((a, b) => a + b, 0) : 0;
         recorded = await this.state.recordImage(runId, {
           imageId, stage, next, isLast, outcome: result.dropReason ? 'dropped' : 'done', reused: result.reused, qaPairs,
@@ -267,7 +281,7 @@ export class StageWorkers {
         for (const [type, count] of Object.entries(result?.qaByType ?? {})) metrics.qaGenerated.inc({ type }, count);
       }
       complete ||= recorded.complete;
-    });
+    }));
     await this.state.clearActive(runId, job.id!);
     if (transient.length > 0) return this.retryLater(stage, todo.length, transient);
 
@@ -382,10 +396,22 @@ function describeLosses(fields: Record<string, string>): string {
   return `${fields.inputs ?? 0} inputs: ${fields.failed ?? 0} failed, ${fields.duplicates ?? 0} duplicates, ${fields.filtered ?? 0} filtered out`;
 }
 
-async function eachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(lanes);
+/** At most `size` tasks at once; the rest wait in arrival order. */
+class Semaphore {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }

@@ -13,8 +13,8 @@ export interface QueueTopology {
   prefix: string;
 }
 
-/** Completed jobs kept for deduplication by job id and inspection; older ones are removed. */
-export const COMPLETED_JOBS_KEPT = { count: 1000, age: 24 * 3600 };
+/** Completed jobs kept (per queue) for deduplication by job id and inspection; older ones are removed. */
+export const COMPLETED_JOBS_KEPT = { count: 100, age: 3600 };
 /** Failed jobs kept for inspection. */
 export const FAILED_JOBS_KEPT = { count: 1000, age: 7 * 24 * 3600 };
 /** Approximate length of each queue's event stream. */

@@ -19,7 +19,7 @@ import ort from 'onnxruntime-node';
 import type { RgbImage } from '@spatialforge/core';
 import { createDetector, loadModel, planResize, releaseModels, writeImageTensor } from '@spatialforge/vision';
 
-const ROUNDS = 15;
+const ROUNDS = 31;
 const WARMUP = 3;
 const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
 const FRAMES = [
@@ -128,7 +128,7 @@ async function main() {
       bench: 'yolox',
       command: 'npm run bench yolox',
       at: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, onnxruntime: ort.env.versions.node ?? ort.env.versions.common, loadAverageAtStart: loadBefore },
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, onnxruntime: ort.env.versions.node ?? ort.env.versions.common, loadAverage: { atStart: loadBefore, atEnd: loadavg()[0] } },
       setup: { model: 'yolox-nano (../shared/models/yolox_nano.onnx)', input: '[1, 3, 416, 416] fixed batch', frames: FRAMES, rounds: ROUNDS, warmup: WARMUP },
       goal: { adapterOverhead: 0.1 },
       configs,

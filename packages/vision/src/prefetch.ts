@@ -1,7 +1,8 @@
 /**
- * Overlapping input preparation with inference: while the model runs on item i, item i + 1's inputs
- * are fetched and preprocessed (I/O, image decoding in libvips threads, ONNX Runtime in its own
- * threads), as DESIGN.md asks of GPU stages.
+ * Overlapping input preparation with inference, as DESIGN.md asks of GPU stages: while the model runs
+ * on item i, item i + 1's inputs are fetched and decoded. onnxruntime-node runs a session synchronously
+ * on the calling thread, so what overlaps is work off this thread — network and disk I/O, libvips
+ * decoding in libuv's pool, and JavaScript preprocessing handed to a PreprocessPool worker.
  */
 
 export interface PrefetchOptions {

@@ -1,9 +1,10 @@
 /**
  * Image preprocessing on a worker thread. onnxruntime-node runs a session synchronously on the calling
  * thread, so JavaScript preprocessing can overlap inference only from another thread: adapters hand
- * image k + 1 to this pool, run the model on image k, and find k + 1's tensor ready. Pixels and tensors
- * travel through SharedArrayBuffers; the tensor is copied once into an ordinary buffer, because
- * onnxruntime-node does not accept shared memory as a tensor's data.
+ * image k + 1 to this pool, run the model on image k, and find k + 1's tensor ready. The pixels are
+ * copied once into a buffer transferred to the worker; the tensor buffer is transferred there and back
+ * (onnxruntime-node does not accept shared memory as a tensor's data) and reused, so nothing else is
+ * copied or allocated per batch.
  */
 import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '@spatialforge/core';
@@ -20,27 +21,27 @@ export interface PreparedBatch {
 /** What the worker is asked to do: write each image into `out` at its batch index. */
 export interface PreprocessJob {
   id: number;
-  images: { width: number; height: number; pixels: SharedArrayBuffer }[];
+  images: { width: number; height: number; pixels: ArrayBuffer }[];
   plans: ResizePlan[];
   pre: Preprocess;
-  out: SharedArrayBuffer;
+  /** Float32 tensor buffer, transferred to the worker and back. */
+  out: ArrayBuffer;
 }
 
 export class PreprocessPool {
   private worker?: Worker;
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
-  private readonly spareShared: SharedArrayBuffer[] = [];
-  private readonly spare: Float32Array[] = [];
+  private readonly pending = new Map<number, { resolve: (out: ArrayBuffer) => void; reject: (err: Error) => void }>();
+  private readonly spare: ArrayBuffer[] = [];
 
   private start(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(new URL('./preprocess-worker.mjs', import.meta.url));
-    worker.on('message', (msg: { id: number; error?: string }) => {
+    worker.on('message', (msg: { id: number; out?: ArrayBuffer; error?: string }) => {
       const job = this.pending.get(msg.id);
       this.pending.delete(msg.id);
-      if (msg.error) job?.reject(new Error(msg.error));
-      else job?.resolve();
+      if (msg.error || !msg.out) job?.reject(new Error(msg.error ?? 'no tensor came back'));
+      else job?.resolve(msg.out);
     });
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', (code) => {
@@ -62,34 +63,27 @@ export class PreprocessPool {
   async prepare(images: RgbImage[], pre: Preprocess): Promise<PreparedBatch> {
     const plans = images.map((img) => planResize(img.width, img.height, pre.resize));
     const bytes = imageTensorSize(plans[0]) * images.length * 4;
-    const index = this.spareShared.findIndex((b) => b.byteLength === bytes);
-    const out = index >= 0 ? this.spareShared.splice(index, 1)[0] : new SharedArrayBuffer(bytes);
-    const shared = images.map((img) => {
-      const pixels = new SharedArrayBuffer(img.data.byteLength);
-      new Uint8Array(pixels).set(img.data);
-      return { width: img.width, height: img.height, pixels };
-    });
+    const index = this.spare.findIndex((b) => b.byteLength === bytes);
+    const out = index >= 0 ? this.spare.splice(index, 1)[0] : new ArrayBuffer(bytes);
+    const copies = images.map((img) => ({ width: img.width, height: img.height, pixels: img.data.slice().buffer }));
     const id = this.nextId++;
-    const done = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    const job: PreprocessJob = { id, images: shared, plans, pre, out };
+    const done = new Promise<ArrayBuffer>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const job: PreprocessJob = { id, images: copies, plans, pre, out };
     const worker = this.start();
     worker.ref();
+    let filled: ArrayBuffer;
     try {
-      worker.postMessage(job);
-      await done;
+      worker.postMessage(job, [out, ...copies.map((c) => c.pixels)]);
+      filled = await done;
     } finally {
       if (this.pending.size === 0) worker.unref();
     }
-    const plain = this.spare.findIndex((b) => b.byteLength === bytes);
-    const data = plain >= 0 ? this.spare.splice(plain, 1)[0] : new Float32Array(bytes / 4);
-    data.set(new Float32Array(out));
-    this.spareShared.push(out);
-    return { data, shape: imageTensorShape(plans[0], pre, images.length), plans };
+    return { data: new Float32Array(filled), shape: imageTensorShape(plans[0], pre, images.length), plans };
   }
 
   /** Returns a batch's buffer for reuse. */
   release(batch: PreparedBatch): void {
-    this.spare.push(batch.data);
+    this.spare.push(batch.data.buffer as ArrayBuffer);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-/** Worker side of PreprocessPool: runs writeImageTensor on shared buffers. */
+/** Worker side of PreprocessPool: writes each image into the transferred tensor buffer and sends it back. */
 import { parentPort } from 'node:worker_threads';
 import type { PreprocessJob } from './preprocess-pool.js';
 import { writeImageTensor } from './preprocess.js';
@@ -9,7 +9,7 @@ parentPort?.on('message', (job: PreprocessJob) => {
     job.images.forEach((img, b) => {
       writeImageTensor({ width: img.width, height: img.height, data: new Uint8Array(img.pixels) }, job.plans[b], job.pre, out, b);
     });
-    parentPort?.postMessage({ id: job.id });
+    parentPort?.postMessage({ id: job.id, out: job.out }, [job.out]);
   } catch (err) {
     parentPort?.postMessage({ id: job.id, error: (err as Error).message });
   }

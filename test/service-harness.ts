@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { STAGES, type RunState, type StageName } from '@spatialforge/core';
 import { writeDemoInput } from '@spatialforge/pipeline';
 import { openRedis, startRedis, type RedisServer } from '@spatialforge/queue';
+import type { OpenStoreOptions } from '@spatialforge/storage';
 import { createTokenStore, startService, type RunningService, type Scope, type ServeOptions, type ServiceSettings, type TokenStore } from '@spatialforge/service';
 
 export interface HarnessOptions {
@@ -24,6 +25,10 @@ export interface HarnessOptions {
   settings?: Partial<ServiceSettings>;
   /** Batch jobs per stage at once. @defaultValue 2 */
   workerConcurrency?: number;
+  /** Store location. @defaultValue a folder in the harness's temporary directory */
+  output?: string;
+  /** Store options (an s3rver's endpoint and credentials). */
+  storeOptions?: OpenStoreOptions;
   /** Stages whose workers start with the service (more can be started with `service.factory.startWorkers`, or as `spatialforge worker`). @defaultValue all */
   workerStages?: StageName[];
   logger?: ServeOptions['logger'];
@@ -78,7 +83,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   // URL ingest refuses loopback addresses unless allowed: the corpus server is on 127.0.0.1.
   process.env.INGEST_ALLOW_HOSTS = '127.0.0.1';
   const prefix = `svc${randomUUID().slice(0, 8)}`;
-  const output = join(dir, 'store');
+  const output = options.output ?? join(dir, 'store');
   let redis: RedisServer | undefined;
   let service: RunningService | undefined;
   try {
@@ -86,6 +91,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     service = await startService({
       redisUrl: redis.url,
       output,
+      storeOptions: options.storeOptions,
       dataDir: dir,
       prefix,
       workerStages: options.workerStages ?? [...STAGES],

@@ -1,7 +1,7 @@
 /**
  * The dashboard in headless Chromium during a real run: the run is listed, its stage bars move, the
- * sample viewer shows the image with boxes and masks, the depth map, the top-down view and the QA,
- * and a screenshot of it goes to docs/dashboard.png.
+ * sample viewer shows the image with boxes and masks, the depth map, the top-down view and the QA.
+ * Screenshots: docs/dashboard.png (the viewer open during the run), docs/dashboard-run.png (the run).
  *
  * The run's progress is held, not timed: the service starts with workers for the stages up to depth
  * only; the test starts lift and synthesize workers once the page shows the run (so the lift bar moves
@@ -19,6 +19,7 @@ import type { RunState } from '@spatialforge/core';
 import { startHarness, type Harness } from './service-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const SCENES = 24;
 const SCREENSHOT = new URL('../docs/dashboard.png', import.meta.url);
 const OVERVIEW_SCREENSHOT = new URL('../docs/dashboard-run.png', import.meta.url);
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (Debian package chromium); dashboard not checked in a browser`;
@@ -31,7 +32,7 @@ const pageErrors: string[] = [];
 
 before(async () => {
   if (skip) return;
-  h = await startHarness({ scenes: 12, workerStages: ['ingest', 'filter', 'detect', 'segment', 'depth'], workerConcurrency: 1 });
+  h = await startHarness({ scenes: SCENES, workerStages: ['ingest', 'filter', 'detect', 'segment', 'depth'], workerConcurrency: 1 });
   profile = await mkdtemp(join(tmpdir(), 'sf-chromium-'));
   const { chromium } = await import('playwright-core');
   browser = await chromium.launchPersistentContext(profile, {
@@ -67,13 +68,19 @@ test('a person watching a run sees it progress and can open a sample', { skip, t
   await page.locator('.stage[data-stage="lift"]').waitFor();
   assert.equal(await shown('.stage[data-stage="lift"]', 'data-done'), 0, 'no lift worker yet');
 
-  // The depth bar fills as the perception stages run.
-  await page.waitForFunction(() => Number(document.querySelector('.stage[data-stage="depth"]')?.getAttribute('data-done')) > 0, undefined, { timeout: 120_000 });
+  // The depth bar fills as the perception stages run, up to every image.
+  await page.waitForFunction((scenes) => Number(document.querySelector('.stage[data-stage="depth"]')?.getAttribute('data-done')) === scenes, SCENES, { timeout: 120_000 });
 
   await h.service.factory.startWorkers(['lift', 'synthesize'], { concurrency: 1, threads: 1 });
-  await page.waitForFunction(() => Number(document.querySelector('.stage[data-stage="lift"]')?.getAttribute('data-done')) > 0, undefined, { timeout: 120_000 });
+  await page.waitForFunction(() => Number(document.querySelector('.stage[data-stage="lift"]')?.getAttribute('data-done')) >= 4, undefined, { timeout: 120_000 });
   const liftWidth = await page.locator('.stage[data-stage="lift"] .bar .done').evaluate((el) => (el as HTMLElement).style.width);
   assert.notEqual(liftWidth, '0%', 'the lift bar has grown');
+  await page.locator('#chart path.series[data-stage="lift"]').waitFor({ state: 'attached', timeout: 30_000 });
+  // Thumbnails are the samples' overlay pictures, fetched with the token.
+  await page.locator('#samples .sample').first().waitFor({ timeout: 120_000 });
+  await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('#samples img')].every((img) => img.complete && img.naturalWidth > 0), undefined, { timeout: 60_000 });
+  await mkdir(new URL('./', SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: OVERVIEW_SCREENSHOT.pathname, fullPage: true });
 
   // Samples appear as images finish synthesize; open the first.
   await page.locator('#samples .sample').first().waitFor({ timeout: 120_000 });
@@ -91,18 +98,18 @@ test('a person watching a run sees it progress and can open a sample', { skip, t
   assert.deepEqual(overlay, [320, 240], 'the overlay is the normalised image with boxes drawn on it');
   await page.locator('#qa > li[data-qa-type]').first().waitFor({ timeout: 30_000 });
   const questions = await page.locator('#qa > li[data-qa-type] .q').allTextContents();
-  assert.ok(questions.length > 0 && questions.every((q) => q.trim().endsWith('?')), `QA shown: ${questions.slice(0, 3).join(' | ')}`);
-  assert.match((await page.locator('#viewer-subtitle').textContent()) ?? '', /\d+ objects/);
+  const subtitle = (await page.locator('#viewer-subtitle').textContent()) ?? '';
+  assert.match(subtitle, /\d+ objects/);
+  const imageId = /^[0-9a-f]{32}/.exec(subtitle)![0];
+  const detail = (await (await h.api(token, `/v1/runs/${run.id}/samples/${imageId}`)).json()) as { qa: { question: string }[] };
+  assert.deepEqual(questions, detail.qa.map((q) => q.question), 'the viewer lists the image’s generated QA');
 
   // No export worker yet: the run is still in progress in the screenshot.
   const status = (await page.locator('[data-testid="run-status"]').textContent())?.trim();
   assert.ok(status === 'running' || status === 'exporting', `status shown: ${status}`);
-  await mkdir(new URL('./', SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT.pathname });
-
   await page.locator('#viewer-close').click();
   await viewer.waitFor({ state: 'hidden' });
-  await page.screenshot({ path: OVERVIEW_SCREENSHOT.pathname, fullPage: true });
 
   await h.service.factory.startWorkers(['export'], { concurrency: 1, threads: 1 });
   await page.locator('[data-testid="run-status"]', { hasText: 'completed' }).waitFor({ timeout: 120_000 });

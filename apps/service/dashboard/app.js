@@ -18,7 +18,7 @@ const state = {
   next: undefined,
   selectedId: undefined,
   run: undefined,
-  /** runId → [{ t (ms), rates: { stage: images/s } }] */
+  /** runId → [{ t (ms), finished: { stage: images done or failed so far } }], one per poll */
   history: new Map(),
   samples: [],
   samplesStamp: '',
@@ -145,6 +145,7 @@ async function connect(token) {
   who.hidden = false;
   $('sign-out').hidden = false;
   $('workers-note').hidden = state.principal.scopes.includes('admin');
+  $('all-tenants').hidden = !state.principal.scopes.includes('admin');
   setConnection('live', 'live');
   await refreshRuns();
   await refreshWorkers();
@@ -153,8 +154,10 @@ async function connect(token) {
 
 // ---------- runs list ----------
 
+const allTenants = () => $('all-tenants-input').checked;
+
 async function refreshRuns() {
-  const first = await api('/v1/runs?limit=30');
+  const first = await api(`/v1/runs?limit=30${allTenants() ? '&allTenants=true' : ''}`);
   state.runs = first.runs;
   state.next = first.next;
   renderRuns();
@@ -172,7 +175,7 @@ function renderRuns() {
         el('span', { class: 'run-id', text: run.id }),
         el('span', { class: `status ${run.status}`, text: run.status }),
         el('div', { class: 'mini-bar' }, el('i', { style: { width: `${(progressOf(run) * 100).toFixed(1)}%` } })),
-        el('span', { class: 'run-meta', text: `${fmt(run.totals.completed)} / ${fmt(run.totals.images || run.totals.inputs)} images · ${fmt(run.totals.qaPairs)} QA · ${fmtAgo(run.createdAt)}` }),
+        el('span', { class: 'run-meta', text: `${allTenants() && run.tenant ? `${run.tenant} · ` : ''}${fmt(run.totals.completed)} / ${fmt(run.totals.images || run.totals.inputs)} images · ${fmt(run.totals.qaPairs)} QA · ${fmtAgo(run.createdAt)}` }),
       ),
     ),
   );
@@ -180,8 +183,10 @@ function renderRuns() {
   $('runs-more').hidden = !state.next;
 }
 
+$('all-tenants-input').addEventListener('change', () => void refreshRuns());
+
 $('runs-more').addEventListener('click', async () => {
-  const page = await api(`/v1/runs?limit=30&cursor=${encodeURIComponent(state.next)}`);
+  const page = await api(`/v1/runs?limit=30&cursor=${encodeURIComponent(state.next)}${allTenants() ? '&allTenants=true' : ''}`);
   state.runs.push(...page.runs);
   state.next = page.next;
   renderRuns();
@@ -236,7 +241,7 @@ async function refreshRun() {
   const run = await api(`/v1/runs/${state.selectedId}`);
   state.run = run;
   const history = state.history.get(run.id) ?? [];
-  history.push({ t: Date.now(), rates: Object.fromEntries(run.stages.map((s) => [s.stage, s.imagesPerSecond])) });
+  history.push({ t: Date.now(), finished: Object.fromEntries(run.stages.map((s) => [s.stage, s.done + s.failed])) });
   if (history.length > HISTORY_POINTS) history.splice(0, history.length - HISTORY_POINTS);
   state.history.set(run.id, history);
   const index = state.runs.findIndex((r) => r.id === run.id);

@@ -1,4 +1,5 @@
 // Throughput over time: one line per stage, images per second, drawn as SVG into a 520×220 viewBox.
+// Rates come from the counts the page polled: images a stage finished over the last few seconds.
 const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 520;
 const HEIGHT = 220;
@@ -28,9 +29,21 @@ function niceCeiling(value) {
   return 10 * power;
 }
 
+/** A rate is measured over at least this span of polls, ms; shorter spans (two polls close together) would spike. */
+const RATE_SPAN_MS = 2000;
+
+/** For each poll, the index of the latest poll at least RATE_SPAN_MS before it, or -1 while there is none. */
+function spanStarts(history) {
+  let from = 0;
+  return history.map((h) => {
+    while (from + 1 < history.length && history[from + 1].t <= h.t - RATE_SPAN_MS) from++;
+    return h.t - history[from].t >= RATE_SPAN_MS ? from : -1;
+  });
+}
+
 /**
  * @param {SVGSVGElement} svg
- * @param {{ t: number, rates: Record<string, number> }[]} history oldest first; t in milliseconds
+ * @param {{ t: number, finished: Record<string, number> }[]} history oldest first; t in milliseconds
  * @param {string[]} stages
  */
 export function drawThroughputChart(svg, history, stages) {
@@ -38,8 +51,16 @@ export function drawThroughputChart(svg, history, stages) {
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
   const now = history.length ? history[history.length - 1].t : Date.now();
-  const spanMs = Math.max(20_000, history.length ? now - history[0].t : 0);
-  const max = niceCeiling(Math.max(0, ...history.flatMap((h) => stages.map((s) => h.rates[s] ?? 0))));
+  const spanMs = Math.max(10_000, history.length ? now - history[0].t : 0);
+  const starts = spanStarts(history);
+  const measured = history.map((_, i) => i).filter((i) => starts[i] >= 0);
+  // Images per second each stage finished over the span ending at each measured poll.
+  const rate = (stage, i) => {
+    const from = history[starts[i]];
+    return Math.max(0, ((history[i].finished[stage] ?? 0) - (from.finished[stage] ?? 0)) / ((history[i].t - from.t) / 1000));
+  };
+  const series = new Map(stages.map((stage) => [stage, measured.map((i) => rate(stage, i))]));
+  const max = niceCeiling(Math.max(0, ...[...series.values()].flat()));
   const x = (t) => PAD.left + plotW - ((now - t) / spanMs) * plotW;
   const y = (v) => PAD.top + plotH - (v / max) * plotH;
 
@@ -55,12 +76,13 @@ export function drawThroughputChart(svg, history, stages) {
   grid.append(node('text', { x: WIDTH - PAD.right, y: HEIGHT - 6, 'text-anchor': 'end' }, 'now'));
   svg.append(grid);
 
-  if (history.length < 2) {
+  if (measured.length < 2) {
     svg.append(node('text', { x: PAD.left + plotW / 2, y: PAD.top + plotH / 2, 'text-anchor': 'middle' }, 'collecting…'));
     return;
   }
   for (const stage of stages) {
-    const points = history.map((h) => [x(h.t), y(h.rates[stage] ?? 0)]);
+    const values = series.get(stage);
+    const points = measured.map((i, k) => [x(history[i].t), y(values[k])]);
     const line = points.map(([px, py], i) => `${i ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`).join(' ');
     const colour = stageColour(stage);
     const base = y(0).toFixed(1);

@@ -16,7 +16,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STAGES, type StageName } from '@spatialforge/core';
 import {
@@ -28,7 +28,7 @@ import { LocalStore } from '@spatialforge/storage';
 
 const ENQUEUE_IMAGES = 20_000;
 const MEMORY_IMAGES = 5_000;
-const FLOW_IMAGES = 1_200;
+const FLOW_IMAGES = 1_500;
 const FLOW_ROUNDS = 3;
 const BATCH = 16;
 const CONCURRENCY = 2;
@@ -128,6 +128,7 @@ async function measureFlow(
 }
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg();
   // Stores on tmpfs where there is one: the disk's fsync rate is the store's figure, not the orchestration's.
   const dir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'sf-bench-factory-'));
   const redis = await startRedis({ dir: join(dir, 'redis') });
@@ -183,7 +184,11 @@ async function main(): Promise<void> {
       bench: 'factory',
       command: 'npm run bench factory',
       at: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim(), node: process.version },
+      machine: {
+        cpus: cpus().length, cpuModel: cpus()[0]?.model.trim(), node: process.version,
+        // Other work on the machine delays the stand-in stages' timers unevenly: read the figures with it.
+        loadAverage1m: { before: loadBefore[0], after: loadavg()[0] },
+      },
       setup: { batchSize: BATCH, concurrencyPerStage: CONCURRENCY, imageSlotsPerStage: slots, redis: 'private redis-server, AOF everysec', store: dir.startsWith('/dev/shm') ? 'local folder on tmpfs' : 'local folder' },
       enqueue: { images: ENQUEUE_IMAGES, seconds: enqueueSeconds, imageReferencesPerSecond: ENQUEUE_IMAGES / enqueueSeconds },
       redisMemory: {
@@ -217,6 +222,7 @@ async function main(): Promise<void> {
     ];
     const width = Math.max(...rows.map((r) => r[0].length));
     for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(20)}  ${note}`);
+    console.log(`machine: ${cpus().length} cores, load average ${loadBefore[0].toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`);
   } finally {
     await redis.stop();
     await rm(dir, { recursive: true, force: true });

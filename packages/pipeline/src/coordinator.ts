@@ -148,7 +148,8 @@ export class PipelineCoordinator implements Coordinator {
       if (this.closed) return;
       if (index >= skip) {
         window.push({ index, item: storableItem(next.value) });
-        if (window.length === windowSize) await flush();
+        // The first batch goes out alone, so ingest starts while the rest is listed.
+        if (window.length === windowSize || (!running && window.length === batchSize)) await flush();
       }
       index++;
     }

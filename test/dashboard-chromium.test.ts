@@ -78,7 +78,7 @@ test('a person watching a run sees it progress and can open a sample', { skip, t
   await page.locator('#chart path.series[data-stage="lift"]').waitFor({ state: 'attached', timeout: 30_000 });
   // Thumbnails are the samples' overlay pictures, fetched with the token.
   await page.locator('#samples .sample').first().waitFor({ timeout: 120_000 });
-  await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('#samples img')].every((img) => img.complete && img.naturalWidth > 0), undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('#samples img')).every((img) => img.complete && img.naturalWidth > 0), undefined, { timeout: 60_000 });
   await mkdir(new URL('./', SCREENSHOT), { recursive: true });
   await page.screenshot({ path: OVERVIEW_SCREENSHOT.pathname, fullPage: true });
 

@@ -40,9 +40,11 @@ export function dbscan(points: Float32Array, eps: number, minPoints: number): Db
   const cellPoints = new Int32Array(n);
   for (let i = 0; i < n; i++) cellPoints[fill[cellOf[i]]++] = i;
 
-  const neighbours: number[] = [];
+  // The current point's eps-neighbours: `neighbours[0..found)`.
+  const neighbours = new Int32Array(n);
+  let found = 0;
   const regionQuery = (i: number): void => {
-    neighbours.length = 0;
+    found = 0;
     const x = points[3 * i], y = points[3 * i + 1], z = points[3 * i + 2];
     for (let dx = -1; dx <= 1; dx++) {
       for (let dy = -1; dy <= 1; dy++) {
@@ -52,7 +54,7 @@ export function dbscan(points: Float32Array, eps: number, minPoints: number): Db
           for (let k = cellStart[c], end = cellStart[c + 1]; k < end; k++) {
             const j = cellPoints[k];
             const ex = points[3 * j] - x, ey = points[3 * j + 1] - y, ez = points[3 * j + 2] - z;
-            if (ex * ex + ey * ey + ez * ez <= eps2) neighbours.push(j);
+            if (ex * ex + ey * ey + ez * ez <= eps2) neighbours[found++] = j;
           }
         }
       }
@@ -66,7 +68,7 @@ export function dbscan(points: Float32Array, eps: number, minPoints: number): Db
   for (let i = 0; i < n; i++) {
     if (labels[i] !== UNVISITED) continue;
     regionQuery(i);
-    if (neighbours.length < minPoints) {
+    if (found < minPoints) {
       labels[i] = NOISE;
       continue;
     }
@@ -75,7 +77,8 @@ export function dbscan(points: Float32Array, eps: number, minPoints: number): Db
     let head = 0, tail = 0;
     labels[i] = cluster;
     size++;
-    for (const j of neighbours) {
+    for (let f = 0; f < found; f++) {
+      const j = neighbours[f];
       if (labels[j] === UNVISITED || labels[j] === NOISE) {
         if (labels[j] === UNVISITED) queue[tail++] = j;
         labels[j] = cluster;
@@ -85,8 +88,9 @@ export function dbscan(points: Float32Array, eps: number, minPoints: number): Db
     while (head < tail) {
       const j = queue[head++];
       regionQuery(j);
-      if (neighbours.length < minPoints) continue; // a border point: labelled, not expanded
-      for (const k of neighbours) {
+      if (found < minPoints) continue; // a border point: labelled, not expanded
+      for (let f = 0; f < found; f++) {
+        const k = neighbours[f];
         if (labels[k] === UNVISITED || labels[k] === NOISE) {
           if (labels[k] === UNVISITED) queue[tail++] = k;
           labels[k] = cluster;

@@ -15,7 +15,7 @@
 import type { OrganizedCloud } from './back-project.js';
 
 export interface OutlierOptions {
-  /** Window half-size in pixels: radius 2 looks at up to 24 neighbours. @defaultValue 2 */
+  /** Window half-size in pixels: radius 1 looks at the 8 pixels around, radius 2 at 24. @defaultValue 2 */
   radius?: number;
   /** Neighbours (the nearest in the window) a score averages over. @defaultValue 4 */
   neighbours?: number;

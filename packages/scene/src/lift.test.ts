@@ -61,10 +61,12 @@ test('objects with too few points or no depth are dropped with a reason', () => 
   const blind = new Uint8Array(frame.depth.data.length);
   blind[0] = 1;
   frame.depth.data[0] = 0;
-  frame.objects.push({ id: 'blind', label: 'shadow', mask: blind }, { id: 'nothing', label: 'ghost' });
+  // A box on bare floor (the bottom-left corner of the image) holds nothing off the floor.
+  const floorOnly: [number, number, number, number] = [0, frame.depth.height - 20, 30, frame.depth.height];
+  frame.objects.push({ id: 'blind', label: 'shadow', mask: blind }, { id: 'nothing', label: 'ghost' }, { id: 'rug', label: 'rug', box: floorOnly });
   const scene = liftFrame(frame);
   assert.deepEqual(scene.objects.map((o) => o.id), ['a']);
-  assert.deepEqual(scene.dropped.map((d) => [d.id, d.reason]), [['tiny', 'too-few-points'], ['blind', 'no-depth'], ['nothing', 'no-region']]);
+  assert.deepEqual(scene.dropped.map((d) => [d.id, d.reason]), [['tiny', 'too-few-points'], ['blind', 'no-depth'], ['nothing', 'no-region'], ['rug', 'no-cluster']]);
   assert.ok(scene.dropped.every((d) => d.detail.length > 0));
 });
 

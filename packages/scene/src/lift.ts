@@ -131,18 +131,18 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
     const mask = object.mask;
     let count = 0;
     let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
-    // Masks are mostly zeros: read them four bytes at a time and look closer only at non-zero words.
-    const aligned = mask.byteOffset % 4 === 0 ? mask.length >> 2 : 0;
-    const words = new Uint32Array(mask.buffer, mask.byteOffset, aligned);
-    for (let w = 0, p = 0; p < mask.length; w++) {
-      const end = Math.min(p + 4, mask.length);
-      if (w < aligned && words[w] === 0) {
-        p = end;
-        continue;
-      }
-      for (; p < end; p++) {
+    // Masks are mostly zeros: read each row four bytes at a time and look closer only at non-zero words.
+    const words = width % 4 === 0 && mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, mask.length >> 2) : undefined;
+    const height = mask.length / width;
+    for (let y = 0; y < height; y++) {
+      const row = y * width;
+      for (let x = 0; x < width; x++) {
+        if (words && (x & 3) === 0 && words[(row + x) >> 2] === 0) {
+          x += 3;
+          continue;
+        }
+        const p = row + x;
         if (!mask[p]) continue;
-        const y = Math.floor(p / width), x = p - y * width;
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;
@@ -184,7 +184,11 @@ function liftObject(
 ): SceneObject | DroppedObject {
   const drop = (reason: string, detail: string): DroppedObject => ({ id: object.id, label: object.label, reason, detail });
   if (!pixels) return drop('no-region', 'the object has neither a mask nor a box');
-  if (pixels.length === 0) return drop('no-depth', 'no pixel of the object has a depth measurement');
+  if (pixels.length === 0) {
+    return object.mask
+      ? drop('no-depth', 'no pixel of the mask has a depth measurement')
+      : drop('no-cluster', 'nothing in the box has depth off the support plane and the surfaces around it');
+  }
   if (pixels.length < opts.minObjectPoints) {
     return drop('too-few-points', `${pixels.length} depth points before denoising; at least ${opts.minObjectPoints} are needed`);
   }

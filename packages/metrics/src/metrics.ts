@@ -150,11 +150,18 @@ export function setWorkersSource(source: (() => Promise<{ stage: string; workers
 
 let defaultsEnabled = false;
 
+/**
+ * prom-client defaults that are gauges named `_total` (promtool rejects them; the counts they carry are
+ * in `nodejs_active_handles` and `nodejs_active_resources` without the suffix).
+ */
+const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** Process metrics (CPU, memory, event-loop lag, GC), prefixed `spatialforge_`. Idempotent. */
 export function enableDefaultMetrics(): void {
   if (defaultsEnabled) return;
   defaultsEnabled = true;
   collectDefaultMetrics({ register: metricsRegistry, prefix: METRIC_PREFIX });
+  for (const name of MISNAMED_DEFAULTS) metricsRegistry.removeSingleMetric(`${METRIC_PREFIX}${name}`);
 }
 
 /** The Prometheus text exposition of every metric. */

@@ -5,6 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { InputError, type StageName } from '@spatialforge/core';
+import { metrics } from '@spatialforge/metrics';
 import type { OpenStoreOptions } from '@spatialforge/storage';
 import type { ImageStageResult, RunContext } from './stage-runner.js';
 
@@ -27,9 +28,11 @@ export interface SerializedError {
   stack?: string;
 }
 
-export type CpuReply = { id: number; ok: true; result: ImageStageResult } | { id: number; ok: false; error: SerializedError };
+/** A thread's answer; `storageErrors` counts its failed store operations since its last answer. */
+export type CpuReply = ({ ok: true; result: ImageStageResult } | { ok: false; error: SerializedError }) & { id: number; storageErrors: number };
 
 interface Pending {
+  stage: StageName;
   resolve(result: ImageStageResult): void;
   reject(error: Error): void;
 }
@@ -55,7 +58,7 @@ export class CpuPool {
     if (this.closed) return Promise.reject(new Error('CPU pool is closed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { stage: task.stage, resolve, reject });
       this.queue.push({ id, task });
       this.dispatch();
     });
@@ -80,6 +83,7 @@ export class CpuPool {
       const pending = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       slot.busy = false;
+      if (pending && reply.storageErrors > 0) metrics.storageErrors.inc({ stage: pending.stage }, reply.storageErrors);
       if (pending) {
         if (reply.ok) pending.resolve(reply.result);
         else pending.reject(deserializeError(reply.error));

@@ -16,6 +16,7 @@ import { InputError, STAGES, contentId, isInputError, type StageName, type Worke
 import { metrics } from '@spatialforge/metrics';
 import { createWorker, type Job, type QueueTopology, type Worker } from '@spatialforge/queue';
 import { getJson, putJson, type ObjectStore, type OpenStoreOptions } from '@spatialforge/storage';
+import { countedStore } from './counted-store.js';
 import { CpuPool } from './cpu-pool.js';
 import { storeKeys } from './keys.js';
 import { RunStateStore, type RunMeta, type StoredFailure } from './run-state.js';
@@ -65,6 +66,8 @@ export class StageWorkers {
   private readonly active = new Map<StageName, number>();
   /** Image slots per I/O-bound stage, shared by the stage's batches (CPU-heavy stages queue on the pool). */
   private readonly slots = new Map<StageName, Semaphore>();
+  /** The store as each stage uses it (failed operations counted per stage). */
+  private readonly stores = new Map<StageName, ObjectStore>();
   private readonly busySamples = new Map<StageName, number[]>();
   private timers: NodeJS.Timeout[] = [];
   private started = false;
@@ -105,6 +108,7 @@ export class StageWorkers {
       this.active.set(stage, 0);
       this.busySamples.set(stage, []);
       this.slots.set(stage, new Semaphore(this.options.concurrency * (this.options.imageParallelism ?? 4)));
+      this.stores.set(stage, countedStore(this.options.store, () => metrics.storageErrors.inc({ stage })));
     }
     this.started = true;
     await this.heartbeat();
@@ -174,7 +178,8 @@ export class StageWorkers {
     const meta = await this.liveRun(runId);
     if (!meta) return this.dropped('ingest');
     const handler = (await this.options.registry.handler('ingest')) as IngestStageHandler;
-    const items = await getJson<ListedItem[]>(this.options.store, storeKeys.runInputs(runId, batch));
+    const store = this.stores.get('ingest')!;
+    const items = await getJson<ListedItem[]>(store, storeKeys.runInputs(runId, batch));
     const run = runContext(meta);
     const next = meta.path[1]!;
     metrics.batchSize.observe({ stage: 'ingest' }, items.length);
@@ -193,7 +198,7 @@ export class StageWorkers {
         if (listingError) throw listingError;
         const result = await slots.run(async () => {
           const started = performance.now();
-          const ingested = await runIngest(handler, item, run, this.options.store);
+          const ingested = await runIngest(handler, item, run, store);
           if (!ingested.reused) metrics.stageDuration.observe({ stage: 'ingest' }, (performance.now() - started) / 1000);
           return ingested;
         });
@@ -259,7 +264,7 @@ export class StageWorkers {
       try {
         result = definition.cpuHeavy
           ? await this.pool.run({ module: definition.module, stage, imageId, run, store: this.options.storeSpec })
-          : await slots.run(() => runImageStage(handler, stage, imageId, run, this.options.store));
+          : await slots.run(() => runImageStage(handler, stage, imageId, run, this.stores.get(stage)!));
         if (!result.reused) metrics.stageDuration.observe({ stage }, result.seconds);
         const qaPairs = result.qaByType ? Object.values(result.qaByType).reduce((a, b) => a + b, 0) : 0;
         recorded = await this.state.recordImage(runId, {
@@ -304,6 +309,7 @@ export class StageWorkers {
       return 'nothing to export';
     }
     const handler = (await this.options.registry.handler('export')) as RunStageHandler;
+    const store = this.stores.get('export')!;
     const lastImageStage = meta.path[meta.path.length - 2]!;
     const lastIndex = STAGES.indexOf(lastImageStage);
     const run = runContext(meta);
@@ -312,12 +318,12 @@ export class StageWorkers {
       const info = await handler.run({
         runId,
         options: meta.options,
-        store: this.options.store,
+        store,
         completedImages: async () => (await this.state.scanImages(runId, (s) => s.stageIndex === lastIndex && s.state === 'd')).sort(),
         outputKey: (stage, imageId) => storeKeys.stageOutput(stage, run.digests[stage]!, imageId),
         progress: (done) => this.state.setCounter(runId, 'export:done', done),
       });
-      await putJson(this.options.store, storeKeys.datasetInfo(runId), info);
+      await putJson(store, storeKeys.datasetInfo(runId), info);
       if (await this.state.setStatus(runId, 'completed', { from: ['exporting', 'running'] })) metrics.runsFinished.inc({ outcome: 'completed' });
       metrics.batches.inc({ stage: 'export', outcome: 'completed' });
       return `${info.records} records`;

@@ -1,9 +1,9 @@
 """The lift job done the way the open pipelines do it with Open3D (the reference for bench/lift.bench.ts).
 
-Per frame: back-project the metric depth ("scene" time, with:) RANSAC plane on the whole scene cloud
-(segment_plane; a plane that does not face up is set aside and the search repeated, as liftFrame only
-accepts near-horizontal support planes),
-the canonical frame from it; per object, the points of its mask, statistical outlier removal,
+Per frame ("scene" time): back-project the metric depth, RANSAC plane on the whole scene cloud
+(segment_plane; a plane that does not face up is set aside and the search repeated, as liftFrame
+accepts only near-horizontal support planes), the canonical frame from it. Per object ("object"
+time): the points of its mask, statistical outlier removal,
 voxel down-sampling, DBSCAN keeping the largest cluster, an oriented box (and the axis-aligned box in
 the canonical frame, which is what both sides compare). Parameters match liftFrame's: plane threshold
 0.02 m and 200 iterations; SOR 20 neighbours, 2 std; voxel 0.02 m and DBSCAN eps 0.05 m at 1 m depth,

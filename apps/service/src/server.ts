@@ -7,6 +7,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { StageName } from '@spatialforge/core';
+import { sourceS3BucketList } from '@spatialforge/ingest';
 import { enableDefaultMetrics, metricsRegistry } from '@spatialforge/metrics';
 import { createFactory, outputSetting, type Factory } from '@spatialforge/pipeline';
 import { openRedis, queuePrefixSetting, redisUrlSetting, startRedis, type Redis, type RedisServer } from '@spatialforge/queue';
@@ -29,6 +30,8 @@ export interface ServeOptions {
   storeOptions?: OpenStoreOptions;
   /** @defaultValue QUEUE_PREFIX */
   prefix?: string;
+  /** S3 buckets submitted sources may read ("*": any). @defaultValue SOURCE_S3_BUCKETS (unset: none) */
+  sourceS3Buckets?: readonly string[];
   /** Batch jobs per stage at once for in-process workers. @defaultValue WORKER_CONCURRENCY */
   workerConcurrency?: number;
   /** Threads for CPU-heavy stages of in-process workers. @defaultValue WORKER_THREADS */
@@ -48,18 +51,6 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/**
- * prom-client's default collectors name three gauges `*_total`, which Prometheus reserves for
- * counters (`promtool check metrics` rejects them); they are dropped from what /metrics exposes.
- */
-const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
-
-function exposedRegistry() {
-  enableDefaultMetrics();
-  for (const name of MISNAMED_DEFAULT_GAUGES) metricsRegistry.removeSingleMetric(`spatialforge_${name}`);
-  return metricsRegistry;
-}
-
 export async function startService(options: ServeOptions = {}): Promise<RunningService> {
   const settings = { ...readServiceSettings(), ...options.settings };
   const dataDir = resolve(options.dataDir ?? 'spatialforge-data');
@@ -75,7 +66,11 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   let factory: Factory | undefined;
   let redis: Redis | undefined;
   try {
-    factory = await createFactory({ redisUrl, output, storeOptions: options.storeOptions, prefix, forbidLocalPaths: true, log: options.log });
+    factory = await createFactory({
+      redisUrl, output, storeOptions: options.storeOptions, prefix, log: options.log,
+      forbidLocalPaths: true,
+      allowS3Buckets: options.sourceS3Buckets ?? sourceS3BucketList(),
+    });
     await factory.startCoordinator();
     if (options.workerStages?.length) {
       await factory.startWorkers(options.workerStages, { concurrency: options.workerConcurrency, threads: options.workerThreads });
@@ -88,8 +83,9 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     const tokens = createTokenStore(redis, prefix);
     const bootstrapTokenFile = redisServer ? await bootstrapAdminToken(tokens, dataDir) : undefined;
 
+    enableDefaultMetrics();
     const app = await buildApp(
-      { coordinator: factory.coordinator, store: factory.store, tokens, redis, keyPrefix: prefix, metrics: exposedRegistry(), settings },
+      { coordinator: factory.coordinator, store: factory.store, tokens, redis, keyPrefix: prefix, metrics: metricsRegistry, settings },
       { logger: options.logger },
     );
     await app.listen({ port: settings.port, host: settings.host });

@@ -2,9 +2,9 @@
  * Image preprocessing on a worker thread. onnxruntime-node runs a session synchronously on the calling
  * thread, so JavaScript preprocessing can overlap inference only from another thread: adapters hand
  * image k + 1 to this pool, run the model on image k, and find k + 1's tensor ready. The pixels are
- * copied once into a buffer transferred to the worker; the tensor buffer is transferred there and back
- * (onnxruntime-node does not accept shared memory as a tensor's data) and reused, so nothing else is
- * copied or allocated per batch.
+ * copied once into a buffer transferred to the worker; that buffer and the tensor buffer travel there and
+ * back (onnxruntime-node does not accept shared memory as a tensor's data) and are reused, so nothing
+ * else is copied and nothing is allocated per batch once the pool has warmed up.
  */
 import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '@spatialforge/core';
@@ -32,14 +32,16 @@ export class PreprocessPool {
   private worker?: Worker;
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (out: ArrayBuffer) => void; reject: (err: Error) => void }>();
+  /** Tensor and pixel buffers back from the worker, free for the next job. */
   private readonly spare: ArrayBuffer[] = [];
 
   private start(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(new URL('./preprocess-worker.mjs', import.meta.url));
-    worker.on('message', (msg: { id: number; out?: ArrayBuffer; error?: string }) => {
+    worker.on('message', (msg: { id: number; out?: ArrayBuffer; pixels: ArrayBuffer[]; error?: string }) => {
       const job = this.pending.get(msg.id);
       this.pending.delete(msg.id);
+      this.spare.push(...msg.pixels);
       if (msg.error || !msg.out) job?.reject(new Error(msg.error ?? 'no tensor came back'));
       else job?.resolve(msg.out);
     });
@@ -62,10 +64,12 @@ export class PreprocessPool {
   /** Preprocesses `images` (all of one plan size) into one batch tensor on the worker thread. */
   async prepare(images: RgbImage[], pre: Preprocess): Promise<PreparedBatch> {
     const plans = images.map((img) => planResize(img.width, img.height, pre.resize));
-    const bytes = imageTensorSize(plans[0]) * images.length * 4;
-    const index = this.spare.findIndex((b) => b.byteLength === bytes);
-    const out = index >= 0 ? this.spare.splice(index, 1)[0] : new ArrayBuffer(bytes);
-    const copies = images.map((img) => ({ width: img.width, height: img.height, pixels: img.data.slice().buffer }));
+    const out = this.buffer(imageTensorSize(plans[0]) * images.length * 4);
+    const copies = images.map((img) => {
+      const pixels = this.buffer(img.data.byteLength);
+      new Uint8Array(pixels).set(img.data);
+      return { width: img.width, height: img.height, pixels };
+    });
     const id = this.nextId++;
     const done = new Promise<ArrayBuffer>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     const job: PreprocessJob = { id, images: copies, plans, pre, out };
@@ -79,6 +83,11 @@ export class PreprocessPool {
       if (this.pending.size === 0) worker.unref();
     }
     return { data: new Float32Array(filled), shape: imageTensorShape(plans[0], pre, images.length), plans };
+  }
+
+  private buffer(bytes: number): ArrayBuffer {
+    const index = this.spare.findIndex((b) => b.byteLength === bytes);
+    return index >= 0 ? this.spare.splice(index, 1)[0] : new ArrayBuffer(bytes);
   }
 
   /** Returns a batch's buffer for reuse. */

@@ -110,4 +110,50 @@ describe('writeImageTensor', () => {
     assert.ok(worst <= 1, `largest difference ${worst}`);
     assert.equal(fused[0], 114);
   });
+
+  it('the fused path matches the reference resample at the YOLOX size, centre-cropped, in both layouts, frame after frame', () => {
+    // Texture with hard edges everywhere (a hash of the pixel), where rounding differences would show.
+    const textured = (seed: number) => paintedImage(640, 480, (x, y) => {
+      const h = Math.imul(x * 73856093 ^ y * 19349663 ^ seed, 2654435761) >>> 0;
+      return [h & 255, (h >>> 8) & 255, (h >>> 16) & 255];
+    });
+    const cases: { pre: Preprocess; canvas: number }[] = [
+      { pre: { ...yoloxLike, resize: { mode: 'letterbox', width: 416, height: 416, align: 'top-left', rounding: 'floor' } }, canvas: 416 },
+      {
+        pre: { ...yoloxLike, resize: { mode: 'shortest-edge-crop', shortestEdge: 224, crop: 224 }, channelOrder: 'rgb', layout: 'nhwc', rescale: 1 / 255, mean: [0.5, 0.4, 0.3], std: [0.2, 0.25, 0.3] },
+        canvas: 224,
+      },
+    ];
+    for (const { pre, canvas } of cases) {
+      const plan = planResize(640, 480, pre.resize);
+      const out = new Float32Array(3 * canvas * canvas);
+      // The second frame reuses the cached tables and row buffer of the first.
+      for (const seed of [1, 2]) {
+        const image = textured(seed);
+        writeImageTensor(image, plan, pre, out);
+        const resized = resample(image.data, 640, 480, 3, plan.resizedWidth, plan.resizedHeight, { filter: 'bilinear', antialias: false, clampTo8Bit: true });
+        const src = pre.channelOrder === 'rgb' ? [0, 1, 2] : [2, 1, 0];
+        let worst = 0;
+        let total = 0;
+        let count = 0;
+        for (let y = Math.max(0, plan.offsetY); y < Math.min(canvas, plan.offsetY + plan.resizedHeight); y++) {
+          for (let x = Math.max(0, plan.offsetX); x < Math.min(canvas, plan.offsetX + plan.resizedWidth); x++) {
+            for (let k = 0; k < 3; k++) {
+              const c = src[k];
+              const expected = resized[((y - plan.offsetY) * plan.resizedWidth + x - plan.offsetX) * 3 + c];
+              const at = pre.layout === 'nchw' ? k * canvas * canvas + y * canvas + x : (y * canvas + x) * 3 + k;
+              const got = (out[at] * pre.std[c] + pre.mean[c]) / pre.rescale;
+              const diff = Math.abs(got - expected);
+              worst = Math.max(worst, diff);
+              total += diff;
+              count++;
+            }
+          }
+        }
+        // Fixed-point (OpenCV) against floating-point weights: at most one grey level, and rarely that.
+        assert.ok(worst <= 1 + 1e-3, `${pre.resize.mode}: largest difference ${worst}`);
+        assert.ok(total / count < 0.1, `${pre.resize.mode}: mean difference ${total / count}`);
+      }
+    }
+  });
 });

@@ -224,72 +224,106 @@ const COEF_BITS = 11;
 const COEF_ONE = 1 << COEF_BITS;
 
 /**
- * OpenCV INTER_LINEAR resize of 8-bit pixels — half-pixel centres, edge clamp, 11-bit fixed-point
- * weights, horizontal then vertical, rounded back to 8 bits exactly as cv2.resize computes it — fused
- * with normalisation and layout: the fast path for letterboxed detectors, no intermediate image.
+ * Integer taps of a 2-tap bilinear resize along one axis, for the output indices that land on the canvas:
+ * source index of the near tap (times `scale`), the distance to the far tap (0 at the clamped edge,
+ * times `scale`), and the far tap's weight in 1/2^11.
+ */
+interface AxisTaps {
+  near: Int32Array;
+  step: Int32Array;
+  weight: Int32Array;
+}
+
+function axisTaps(srcSize: number, resizedSize: number, offset: number, from: number, to: number, scale: number): AxisTaps {
+  const n = to - from;
+  const taps = { near: new Int32Array(n), step: new Int32Array(n), weight: new Int32Array(n) };
+  for (let i = 0; i < n; i++) {
+    // Half-pixel centres, clamped to the edge, as cv2.resize INTER_LINEAR.
+    const s = Math.min(Math.max((from + i - offset + 0.5) * (srcSize / resizedSize) - 0.5, 0), srcSize - 1);
+    const near = Math.floor(s);
+    taps.near[i] = near * scale;
+    taps.step[i] = (Math.min(near + 1, srcSize - 1) - near) * scale;
+    taps.weight[i] = Math.round((s - near) * COEF_ONE);
+  }
+  return taps;
+}
+
+interface BilinearTables {
+  columns: AxisTaps;
+  rows: AxisTaps;
+  /** Vertically blended source row (× 2^11), 3 channels interleaved. */
+  blended: Int32Array;
+}
+
+/** Tables per (source size, plan): a detector sees the same camera size frame after frame. */
+const bilinearTables = new Map<string, BilinearTables>();
+const MAX_CACHED_TABLES = 16;
+
+function tablesFor(sw: number, sh: number, plan: ResizePlan, x0: number, x1: number, y0: number, y1: number): BilinearTables {
+  const key = `${sw}x${sh} ${plan.resizedWidth}x${plan.resizedHeight}+${plan.offsetX}+${plan.offsetY} ${plan.canvasWidth}x${plan.canvasHeight}`;
+  let tables = bilinearTables.get(key);
+  if (!tables) {
+    if (bilinearTables.size >= MAX_CACHED_TABLES) bilinearTables.clear();
+    tables = {
+      columns: axisTaps(sw, plan.resizedWidth, plan.offsetX, x0, x1, 3),
+      rows: axisTaps(sh, plan.resizedHeight, plan.offsetY, y0, y1, sw * 3),
+      blended: new Int32Array(sw * 3),
+    };
+    bilinearTables.set(key, tables);
+  }
+  return tables;
+}
+
+/**
+ * OpenCV INTER_LINEAR resize of 8-bit pixels (half-pixel centres, edge clamp, 11-bit fixed-point weights,
+ * one rounding back to 8 bits), fused with normalisation, channel order and layout: the fast path for
+ * letterboxed detectors, with no intermediate image. In integers the two passes commute exactly, so it
+ * blends two source rows first (a straight pass over contiguous bytes) and then the columns of that one row.
  */
 function writeBilinear(image: RgbImage, plan: ResizePlan, t: TensorTarget): void {
   const { width: sw, height: sh, data } = image;
-  const rw = plan.resizedWidth;
-  const rh = plan.resizedHeight;
+  const cw = t.width;
   const x0 = Math.max(0, plan.offsetX);
-  const x1 = Math.min(t.width, plan.offsetX + rw);
+  const x1 = Math.min(cw, plan.offsetX + plan.resizedWidth);
   const y0 = Math.max(0, plan.offsetY);
-  const y1 = Math.min(t.plane / t.width, plan.offsetY + rh);
+  const y1 = Math.min(t.plane / cw, plan.offsetY + plan.resizedHeight);
+  const { columns, rows, blended } = tablesFor(sw, sh, plan, x0, x1, y0, y1);
+  const { near: left, step: right, weight: wx } = columns;
   const cols = x1 - x0;
-  const left = new Int32Array(cols);
-  const right = new Int32Array(cols);
-  const wRight = new Int32Array(cols);
-  for (let j = 0; j < cols; j++) {
-    const sx = Math.min(Math.max((x0 + j - plan.offsetX + 0.5) * (sw / rw) - 0.5, 0), sw - 1);
-    const l = Math.floor(sx);
-    left[j] = l * 3;
-    right[j] = Math.min(l + 1, sw - 1) * 3;
-    wRight[j] = Math.round((sx - l) * COEF_ONE);
-  }
-  // Horizontally resampled source rows (× 2^11), cached: consecutive output rows share source rows.
-  const rows = [new Int32Array(cols * 3), new Int32Array(cols * 3)];
-  const rowOf = [-1, -1];
-  const horizontal = (sy: number): Int32Array => {
-    const hit = rowOf.indexOf(sy);
-    if (hit >= 0) return rows[hit];
-    const slot = rowOf[0] < rowOf[1] ? 0 : 1; // replace the upper (older) row
-    const buf = rows[slot];
-    const base = sy * sw * 3;
-    for (let j = 0; j < cols; j++) {
-      const a = base + left[j];
-      const b = base + right[j];
-      const wb = wRight[j];
-      const wa = COEF_ONE - wb;
-      const d = j * 3;
-      buf[d] = data[a] * wa + data[b] * wb;
-      buf[d + 1] = data[a + 1] * wa + data[b + 1] * wb;
-      buf[d + 2] = data[a + 2] * wa + data[b + 2] * wb;
-    }
-    rowOf[slot] = sy;
-    return buf;
-  };
+  // Only the source columns some output column reads.
+  const from = left[0];
+  const to = left[cols - 1] + right[cols - 1] + 3;
   const [s0, s1, s2] = t.src;
   const [g0, g1, g2] = t.gain;
   const [b0, b1, b2] = t.bias;
-  const { out, nchw, plane } = t;
-  const step = nchw ? plane : 1;
+  const { out } = t;
+  // Output channel k of pixel j sits at start + k · channelStride + j · pixelStride.
+  const channelStride = t.nchw ? t.plane : 1;
+  const pixelStride = t.nchw ? 1 : 3;
+  const c1 = channelStride;
+  const c2 = 2 * channelStride;
   const half = 1 << (2 * COEF_BITS - 1);
   const shift = 2 * COEF_BITS;
-  for (let y = y0; y < y1; y++) {
-    const sy = Math.min(Math.max((y - plan.offsetY + 0.5) * (sh / rh) - 0.5, 0), sh - 1);
-    const top = Math.floor(sy);
-    const wb = Math.round((sy - top) * COEF_ONE);
-    const wa = COEF_ONE - wb;
-    const upper = horizontal(top);
-    const lower = horizontal(Math.min(top + 1, sh - 1));
-    for (let j = 0; j < cols; j++) {
-      const p = j * 3;
-      const i = nchw ? t.base + y * t.width + x0 + j : t.base + (y * t.width + x0 + j) * 3;
-      // Output channel k reads source channel s_k.
-      out[i] = ((upper[p + s0] * wa + lower[p + s0] * wb + half) >> shift) * g0 + b0;
-      out[i + step] = ((upper[p + s1] * wa + lower[p + s1] * wb + half) >> shift) * g1 + b1;
-      out[i + 2 * step] = ((upper[p + s2] * wa + lower[p + s2] * wb + half) >> shift) * g2 + b2;
+  for (let r = 0; r < y1 - y0; r++) {
+    const top = rows.near[r];
+    const bottom = top + rows.step[r];
+    const wy = rows.weight[r];
+    for (let i = from; i < to; i++) {
+      const u = data[top + i];
+      blended[i] = (u << COEF_BITS) + (data[bottom + i] - u) * wy;
+    }
+    const y = y0 + r;
+    let o = t.nchw ? t.base + y * cw + x0 : t.base + (y * cw + x0) * 3;
+    for (let j = 0; j < cols; j++, o += pixelStride) {
+      const a = left[j];
+      const b = a + right[j];
+      const w = wx[j];
+      const v0 = blended[a + s0];
+      const v1 = blended[a + s1];
+      const v2 = blended[a + s2];
+      out[o] = (((v0 << COEF_BITS) + (blended[b + s0] - v0) * w + half) >> shift) * g0 + b0;
+      out[o + c1] = (((v1 << COEF_BITS) + (blended[b + s1] - v1) * w + half) >> shift) * g1 + b1;
+      out[o + c2] = (((v2 << COEF_BITS) + (blended[b + s2] - v2) * w + half) >> shift) * g2 + b2;
     }
   }
 }

@@ -30,6 +30,8 @@ export interface CoordinatorOptions {
   lister: SourceLister;
   /** Heartbeat period of workers, ms: a worker silent for three is no longer listed. */
   heartbeatMs: number;
+  /** How long a listing lease lives without renewal, ms: another coordinator resumes a listing after this. @defaultValue 30000 */
+  listingLeaseMs?: number;
   log?: (line: string) => void;
 }
 
@@ -38,7 +40,14 @@ const LISTING_WINDOW = 8;
 /** Seconds of history the throughput figures average over. */
 const RATE_WINDOW_MS = 30_000;
 
+const LISTING_LEASE_MS = 30_000;
+
+/** The listing lease went to another coordinator (this one stalled): it stops listing, quietly. */
+class ListingLeaseLost extends Error {}
+
 export class PipelineCoordinator implements Coordinator {
+  /** Owner id of this coordinator's listing leases. */
+  readonly id = `coordinator-${randomBytes(6).toString('hex')}`;
   private readonly listings = new Map<string, Promise<void>>();
   private readonly rateSamples = new Map<string, { at: number; done: Partial<Record<StageName, number>> }[]>();
   private closed = false;
@@ -47,6 +56,10 @@ export class PipelineCoordinator implements Coordinator {
 
   private get state(): RunStateStore {
     return this.options.state;
+  }
+
+  private get leaseMs(): number {
+    return this.options.listingLeaseMs ?? LISTING_LEASE_MS;
   }
 
   async createRun(request: RunRequest): Promise<RunState> {
@@ -66,6 +79,7 @@ export class PipelineCoordinator implements Coordinator {
       digests: await stageDigests(this.options.registry, options, path),
     };
     await this.state.create(meta);
+    await this.state.leaseListing(meta.id, this.id, this.leaseMs);
     this.startListing(meta, prepend(first.value, items), 0);
     return (await this.getRun(meta.id))!;
   }
@@ -75,29 +89,29 @@ export class PipelineCoordinator implements Coordinator {
     await this.listings.get(runId);
   }
 
-  /** Resumes the listing of unfinished runs and queues the export of complete ones. */
+  /**
+   * Takes over unfinished runs: resumes listings no live coordinator holds (their lease lapsed) and
+   * queues the export of runs whose last image finished while no worker could (a crash between the
+   * two). Called at start and then periodically.
+   */
   async resumeRuns(): Promise<string[]> {
     const resumed: string[] = [];
     for (const runId of await this.state.unfinishedRunIds()) {
+      if (this.listings.has(runId)) continue;
       const meta = await this.state.meta(runId);
       if (!meta) continue;
       const fields = await this.state.fields(runId);
-      if (fields.listed !== '1' && !this.listings.has(runId)) {
+      if (fields.listed !== '1') {
+        if (!(await this.state.leaseListing(runId, this.id, this.leaseMs))) continue;
         const skip = Number(fields.batches ?? 0) * meta.options.batchSize;
         this.startListing(meta, this.options.lister({ source: meta.source, options: meta.options, tenant: meta.tenant })[Symbol.asyncIterator](), skip);
+        resumed.push(runId);
       } else if (await this.state.isComplete(runId)) {
         await finishRun(this.state, this.options.queues, runId);
+        resumed.push(runId);
       }
-      resumed.push(runId);
     }
     return resumed;
-  }
-
-  /** Queues the export of runs whose last image finished while no worker could (a crash between the two). */
-  async sweep(): Promise<void> {
-    for (const runId of await this.state.unfinishedRunIds()) {
-      if (!this.listings.has(runId) && (await this.state.isComplete(runId))) await finishRun(this.state, this.options.queues, runId);
-    }
   }
 
   async close(): Promise<void> {
@@ -106,14 +120,24 @@ export class PipelineCoordinator implements Coordinator {
   }
 
   private startListing(meta: RunMeta, items: AsyncIterator<IngestItem>, skip: number): void {
+    const renewal = setInterval(() => void this.state.leaseListing(meta.id, this.id, this.leaseMs).catch(() => {}), this.leaseMs / 3);
+    renewal.unref();
     const listing = this.list(meta, items, skip)
       .catch(async (err: Error) => {
+        if (err instanceof ListingLeaseLost) {
+          this.options.log?.(`run ${meta.id}: another coordinator took over the listing`);
+          return;
+        }
         this.options.log?.(`run ${meta.id}: listing failed: ${err.message}`);
         if (await this.state.setStatus(meta.id, 'failed', { from: ['pending', 'running'], error: `listing the source failed: ${err.message}` })) {
           metrics.runsFinished.inc({ outcome: 'failed' });
         }
       })
-      .finally(() => this.listings.delete(meta.id));
+      .finally(async () => {
+        clearInterval(renewal);
+        this.listings.delete(meta.id);
+        await this.state.releaseListing(meta.id, this.id).catch(() => {});
+      });
     this.listings.set(meta.id, listing);
   }
 
@@ -137,7 +161,9 @@ export class PipelineCoordinator implements Coordinator {
       }
       await Promise.all(batches.map((b) => putJson(this.options.store, storeKeys.runInputs(meta.id, `b${b.index}`), b.items)));
       await this.options.queues.addBatches('ingest', batches.map((b) => ({ runId: meta.id, batch: `b${b.index}` })));
-      await this.state.addListedBatches(meta.id, batches[batches.length - 1]!.index + 1, window.length);
+      if (!(await this.state.addListedBatches(meta.id, this.id, batches[batches.length - 1]!.index + 1, window.length))) {
+        throw new ListingLeaseLost();
+      }
       window = [];
       if (!running) {
         await this.state.setStatus(meta.id, 'running', { from: ['pending'] });
@@ -146,6 +172,7 @@ export class PipelineCoordinator implements Coordinator {
     };
     for (let next = await items.next(); !next.done; next = await items.next()) {
       if (this.closed) return;
+      if (index % windowSize === 0 && index > skip && (await this.state.status(meta.id)) === 'cancelled') return;
       if (index >= skip) {
         window.push({ index, item: storableItem(next.value) });
         // The first batch goes out alone, so ingest starts while the rest is listed.

@@ -32,6 +32,8 @@ export interface FactoryConfig {
   lister?: SourceLister;
   /** Refuse local paths in sources (runs submitted over REST). @defaultValue false */
   forbidLocalPaths?: boolean;
+  /** S3 buckets sources may read, "*" for any (runs submitted over REST: SOURCE_S3_BUCKETS). @defaultValue any */
+  allowS3Buckets?: readonly string[];
   /** @defaultValue STAGE_ATTEMPTS */
   attempts?: number;
   /** First retry delay, ms. @defaultValue 1000 */
@@ -40,6 +42,8 @@ export interface FactoryConfig {
   lockSeconds?: number;
   /** @defaultValue WORKER_HEARTBEAT_SECONDS */
   heartbeatSeconds?: number;
+  /** Listing lease, ms: how soon another coordinator resumes a dead one's listing. @defaultValue 30000 */
+  listingLeaseMs?: number;
   log?: (line: string) => void;
 }
 
@@ -58,7 +62,7 @@ export interface Factory {
   readonly registry: StageRegistry;
   readonly prefix: string;
   readonly redis: Redis;
-  /** Resumes unfinished runs and sweeps for complete ones periodically; sets the metric sources. */
+  /** Takes over unfinished runs now and every few seconds (see PipelineCoordinator.resumeRuns); sets the metric sources. */
   startCoordinator(): Promise<void>;
   /** Starts stage workers in this process; resolves once their handlers are loaded (ready). */
   startWorkers(stages: StageName[], options?: WorkerStartOptions): Promise<StageWorkers>;
@@ -93,8 +97,11 @@ export async function createFactory(config: FactoryConfig): Promise<Factory> {
   const state = new RunStateStore(redis, prefix);
   const queues = new StageQueues(topology, registry, { attempts, backoffMs });
   const forbidLocalPaths = config.forbidLocalPaths ?? false;
-  const lister: SourceLister = config.lister ?? ((request) => listSource(request.source, { forbidLocalPaths }));
-  const coordinator = new PipelineCoordinator({ state, queues, registry, store, lister, heartbeatMs, log: config.log });
+  const { allowS3Buckets } = config;
+  const lister: SourceLister = config.lister ?? ((request) => listSource(request.source, { forbidLocalPaths, allowS3Buckets }));
+  const coordinator = new PipelineCoordinator({
+    state, queues, registry, store, lister, heartbeatMs, listingLeaseMs: config.listingLeaseMs, log: config.log,
+  });
   const workers: StageWorkers[] = [];
   let sweeper: NodeJS.Timeout | undefined;
 
@@ -112,7 +119,7 @@ export async function createFactory(config: FactoryConfig): Promise<Factory> {
         return registry.all().map(({ stage }) => ({ stage, workers: counts.get(stage) ?? 0 }));
       });
       await coordinator.resumeRuns();
-      sweeper = setInterval(() => void coordinator.sweep().catch((err: Error) => config.log?.(`sweep: ${err.message}`)), SWEEP_MS);
+      sweeper = setInterval(() => void coordinator.resumeRuns().catch((err: Error) => config.log?.(`resuming runs: ${err.message}`)), SWEEP_MS);
       sweeper.unref();
     },
     async startWorkers(stages, options = {}) {

@@ -29,8 +29,8 @@ export const storeKeys = {
 
 /**
  * Redis keys besides BullMQ's own (`<prefix>:<queue>:…`). Per run: one hash of state and counters, one
- * hash of image states, one bitmap of recorded inputs, one list of failures and one hash of active
- * batches, so a run costs five keys whatever its size.
+ * hash of image states, one bitmap of recorded inputs, one list of failures, one hash of active
+ * batches and, while its source is being listed, a lease: at most six keys whatever its size.
  */
 export function redisKeys(prefix: string) {
   return {
@@ -42,6 +42,8 @@ export function redisKeys(prefix: string) {
     seenInputs: (runId: string) => `${prefix}:run:${runId}:seen`,
     failures: (runId: string) => `${prefix}:run:${runId}:failures`,
     activeBatches: (runId: string) => `${prefix}:run:${runId}:active`,
+    /** Lease of the coordinator listing the run's source (expires when that coordinator dies). */
+    listingLease: (runId: string) => `${prefix}:run:${runId}:listing`,
     /** Hash of worker id → heartbeat JSON. */
     workers: `${prefix}:workers`,
   };

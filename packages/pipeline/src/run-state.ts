@@ -39,6 +39,9 @@ export interface ImageState {
   state: 'd' | 'f' | 'x';
 }
 
+/** Run descriptions a process keeps in memory. */
+const META_CACHE_SIZE = 1000;
+
 const COMPLETE = `
 local function complete()
   local v = redis.call('HMGET', KEYS[1], 'listed', 'inputs', 'completed', 'failed', 'duplicates', 'filtered')
@@ -160,7 +163,33 @@ redis.call('HSET', KEYS[1], 'status', 'running', 'updatedAt', ARGV[2])
 return out
 `;
 
+// KEYS: run, lease. ARGV: owner, batches, count, now
+const ADD_LISTED = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('HINCRBY', KEYS[1], 'inputs', ARGV[3])
+redis.call('HINCRBY', KEYS[1], 'ingest:queued', ARGV[3])
+redis.call('HSET', KEYS[1], 'batches', ARGV[2], 'updatedAt', ARGV[4])
+return 1
+`;
+
+// KEYS: lease. ARGV: owner, ttl ms
+const LEASE = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
+// KEYS: lease. ARGV: owner
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`;
+
 interface ScriptedRedis extends Redis {
+  sfAddListed(...args: (string | number)[]): Promise<number>;
+  sfLease(...args: (string | number)[]): Promise<number>;
+  sfRelease(...args: (string | number)[]): Promise<number>;
   sfRecordIngest(...args: (string | number)[]): Promise<[IngestAnswer, number, number]>;
   sfRecordImage(...args: (string | number)[]): Promise<[ImageStateCode, number, number]>;
   sfSetStatus(...args: (string | number)[]): Promise<number>;
@@ -180,6 +209,9 @@ export class RunStateStore {
       redis.defineCommand('sfRecordImage', { numberOfKeys: 3, lua: RECORD_IMAGE });
       redis.defineCommand('sfSetStatus', { numberOfKeys: 1, lua: SET_STATUS });
       redis.defineCommand('sfRetryFailed', { numberOfKeys: 4, lua: RETRY_FAILED });
+      redis.defineCommand('sfAddListed', { numberOfKeys: 2, lua: ADD_LISTED });
+      redis.defineCommand('sfLease', { numberOfKeys: 1, lua: LEASE });
+      redis.defineCommand('sfRelease', { numberOfKeys: 1, lua: RELEASE });
     }
   }
 
@@ -190,6 +222,11 @@ export class RunStateStore {
       .zadd(this.keys.runs, now, meta.id);
     if (meta.tenant !== undefined) multi.zadd(this.keys.tenantRuns(meta.tenant), now, meta.id);
     await multi.exec();
+    this.remember(meta);
+  }
+
+  private remember(meta: RunMeta): void {
+    if (this.metaCache.size >= META_CACHE_SIZE) this.metaCache.delete(this.metaCache.keys().next().value!);
     this.metaCache.set(meta.id, meta);
   }
 
@@ -200,7 +237,7 @@ export class RunStateStore {
     const raw = await this.redis.hget(this.keys.run(runId), 'meta');
     if (!raw) return undefined;
     const meta = JSON.parse(raw) as RunMeta;
-    this.metaCache.set(runId, meta);
+    this.remember(meta);
     return meta;
   }
 
@@ -226,13 +263,22 @@ export class RunStateStore {
     return Number((await this.redis.hget(this.keys.run(runId), 'exportGeneration')) ?? 0);
   }
 
-  /** Records that ingest batches up to (not including) `batches`, holding `count` more inputs, were written and enqueued. */
-  async addListedBatches(runId: string, batches: number, count: number): Promise<void> {
-    await this.redis.multi()
-      .hincrby(this.keys.run(runId), 'inputs', count)
-      .hincrby(this.keys.run(runId), 'ingest:queued', count)
-      .hset(this.keys.run(runId), 'batches', batches, 'updatedAt', Date.now())
-      .exec();
+  /**
+   * Records that ingest batches up to (not including) `batches`, holding `count` more inputs, were
+   * written and enqueued — only while `owner` holds the listing lease, so two coordinators can never
+   * both count a window. False when the lease was lost.
+   */
+  async addListedBatches(runId: string, owner: string, batches: number, count: number): Promise<boolean> {
+    return (await this.redis.sfAddListed(this.keys.run(runId), this.keys.listingLease(runId), owner, batches, count, Date.now())) === 1;
+  }
+
+  /** Takes (or renews, for its holder) the lease to list a run's source for `ttlMs`; false when another holds it. */
+  async leaseListing(runId: string, owner: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.sfLease(this.keys.listingLease(runId), owner, ttlMs)) === 1;
+  }
+
+  async releaseListing(runId: string, owner: string): Promise<void> {
+    await this.redis.sfRelease(this.keys.listingLease(runId), owner);
   }
 
   /** Listing done: from now on the run completes when every input reached a final state. */

@@ -1,7 +1,8 @@
 /**
  * The dashboard in headless Chromium during a real run: the run is listed, its stage bars move, the
  * sample viewer shows the image with boxes and masks, the depth map, the top-down view and the QA.
- * Screenshots: docs/dashboard.png (the viewer open during the run), docs/dashboard-run.png (the run).
+ * Screenshots: dashboard.png (the viewer open during the run) and dashboard-run.png (the run), in
+ * test-output/, or in docs/ (the README's pictures) with UPDATE_DOCS_SCREENSHOTS=1.
  *
  * The run's progress is held, not timed: the service starts with workers for the stages up to depth
  * only; the test starts lift and synthesize workers once the page shows the run (so the lift bar moves
@@ -10,7 +11,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +21,10 @@ import { startHarness, type Harness } from './service-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCENES = 24;
-const SCREENSHOT = new URL('../docs/dashboard.png', import.meta.url);
-const OVERVIEW_SCREENSHOT = new URL('../docs/dashboard-run.png', import.meta.url);
+const SCREENSHOT_DIR = new URL(process.env.UPDATE_DOCS_SCREENSHOTS === '1' ? '../docs/' : '../test-output/', import.meta.url);
+mkdirSync(SCREENSHOT_DIR, { recursive: true });
+const SCREENSHOT = new URL('dashboard.png', SCREENSHOT_DIR);
+const OVERVIEW_SCREENSHOT = new URL('dashboard-run.png', SCREENSHOT_DIR);
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (Debian package chromium); dashboard not checked in a browser`;
 
 let h: Harness;

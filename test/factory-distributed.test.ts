@@ -53,8 +53,14 @@ test('three worker processes on S3 match the embedded mode, and a worker killed 
     const ready = await fetch(`http://127.0.0.1:${ports[0]}/readyz`);
     assert.equal(ready.status, 200);
 
-    const created = await factory.coordinator.createRun({ source: { kind: 'uri', uri: corpus }, options: OPTIONS });
+    // Submitted as a user would, through Redis and the store directly.
+    const submitted = await runCli(['submit', corpus, '--batch-size', '3', '--qa-max', '8'], env);
+    assert.equal(submitted.code, 0, submitted.output);
+    const created = { id: /^(run-\S+)$/m.exec(submitted.output)![1]! };
     const distributed = await untilFinal(factory, created.id, 90_000);
+    const status = await runCli(['status', created.id, '--json'], env);
+    assert.equal(status.code, 0, status.output);
+    assert.equal(JSON.parse(status.output.slice(status.output.indexOf('{'))).status, 'completed');
     assert.equal(distributed.status, 'completed', distributed.error);
     const exported = await runCli(['export', created.id, '--out', join(dir, 'exported')], env);
     assert.equal(exported.code, 0, exported.output);

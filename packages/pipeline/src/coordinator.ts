@@ -256,7 +256,7 @@ export class PipelineCoordinator implements Coordinator {
       const span = (now - oldest.at) / 1000;
       if (span >= 2) {
         out[stage] = Math.max(0, ((done[stage] ?? 0) - (oldest.done[stage] ?? 0)) / span);
-      } else if (last > first) {
+      } else if (last - first >= 1000) {
         out[stage] = (done[stage] ?? 0) / ((last - first) / 1000);
       }
     }

@@ -3,7 +3,7 @@ import { CommanderError } from 'commander';
 import { SpatialforgeError } from '@spatialforge/core';
 import { buildProgram } from './program.js';
 
-const program = await buildProgram();
+const program = await buildProgram(process.argv[2]);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -1,7 +1,7 @@
 /**
- * Builds the `spatialforge` program. Each file in ./commands registers one command (or a group), so
- * commands are added without touching this file; tests build the same program to check what the
- * deploy manifests run.
+ * Builds the `spatialforge` program. Each file in ./commands registers the command of its own name
+ * (or a group), so commands are added without touching this file; tests build the same program to
+ * check what the deploy manifests run.
  */
 import { readdirSync } from 'node:fs';
 import { Command } from 'commander';
@@ -10,13 +10,20 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export async function buildProgram(): Promise<Command> {
+/**
+ * With `commandName`, only that command's module is imported when it exists: every module pulls in
+ * its packages (ONNX Runtime, Fastify, DuckDB…), and a container health check every few seconds
+ * should not pay for all of them. Without it (or for `--help`), every command is registered.
+ */
+export async function buildProgram(commandName?: string): Promise<Command> {
   const program = new Command('spatialforge')
     .description('Turn image corpora into 3D-grounded spatial question-answer datasets')
     .showHelpAfterError()
     .exitOverride();
   const commandsDir = new URL('./commands/', import.meta.url);
-  for (const file of readdirSync(commandsDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+  const files = readdirSync(commandsDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+  const only = files.find((f) => f === `${commandName}.ts`);
+  for (const file of only ? [only] : files) {
     const module = (await import(new URL(file, commandsDir).href)) as CommandModule;
     module.register(program);
   }

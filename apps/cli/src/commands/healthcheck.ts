@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { SpatialforgeError } from '@spatialforge/core';
-import { workerPortSetting } from '@spatialforge/pipeline';
-import { PORT } from '@spatialforge/service';
+// Settings modules only: a health check runs every few seconds and must stay light.
+import { workerPortSetting } from '@spatialforge/pipeline/settings';
+import { PORT } from '@spatialforge/service/settings';
 
 /**
  * `spatialforge healthcheck`: the container health check of docker/. One image runs either `serve`

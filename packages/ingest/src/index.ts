@@ -5,7 +5,7 @@ export type { ReadUriOptions, UriKind } from './read-uri.js';
 export { HttpFetcher } from './http-fetch.js';
 export type { HttpFetchOptions } from './http-fetch.js';
 export { AddressPolicy } from './address-policy.js';
-export { resolveReference, folderBase, manifestBase } from './references.js';
+export { resolveReference, folderBase, manifestBase, checkS3Bucket } from './references.js';
 export type { ReferenceBase, ReferenceContext } from './references.js';
 export { parseFrameManifest, isFrame } from './frame-manifest.js';
 export { normaliseImage } from './normalise-image.js';

@@ -11,6 +11,9 @@
  *   in manifests and frame files read from local disk and in URLs given inline on the command line.
  *   A manifest fetched from S3 or HTTP, or uploaded as text, cannot name local files (`path-escape`),
  *   and with `forbidLocalPaths` (the REST service) no local path is accepted at all (`local-path-forbidden`).
+ * - With an S3 bucket allow-list (the REST service: SOURCE_S3_BUCKETS), an `s3://` reference to any other
+ *   bucket is refused (`s3-bucket-forbidden`): the service reads S3 with its own credentials, which may
+ *   reach buckets (its own output included) that the submitter has no business reading.
  */
 import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +32,18 @@ export interface ReferenceContext {
   allowLocalAbsolute: boolean;
   /** Refuse every local path (REST submissions). */
   forbidLocalPaths: boolean;
+  /** S3 buckets references may name; undefined (or a set holding "*"): any. */
+  s3Buckets?: ReadonlySet<string>;
+}
+
+/** Throws `s3-bucket-forbidden` for a bucket outside the allow-list (undefined, or holding "*": any bucket). */
+export function checkS3Bucket(bucket: string, allowed: ReadonlySet<string> | undefined, input: string): void {
+  if (!allowed || allowed.has('*') || allowed.has(bucket)) return;
+  throw new InputError(
+    `${input}: s3://${bucket} is not among the S3 buckets this service reads from (SOURCE_S3_BUCKETS${allowed.size ? `: ${[...allowed].join(', ')}` : ' is empty'})`,
+    's3-bucket-forbidden',
+    input,
+  );
 }
 
 /** The folder of a manifest file at `uri`, which is also its root. */
@@ -83,6 +98,7 @@ export function resolveReference(ref: unknown, context: ReferenceContext, input:
   }
   if (kind === 's3') {
     const { bucket, key } = parseS3Uri(ref, input);
+    checkS3Bucket(bucket, context.s3Buckets, input);
     return `s3://${bucket}/${key}`;
   }
   if (kind === 'unsupported') return refuse('unsupported URI scheme (use a relative path, s3:// or http(s)://)', 'unsupported-uri');
@@ -113,6 +129,7 @@ export function resolveReference(ref: unknown, context: ReferenceContext, input:
       const key = posix.normalize(posix.join(base.dir, ref));
       const insideRoot = base.root === '' ? !key.startsWith('../') && key !== '..' : key.startsWith(`${base.root}/`);
       if (!insideRoot || key.startsWith('/')) return refuse(`leaves s3://${base.bucket}/${base.root}`);
+      checkS3Bucket(base.bucket, context.s3Buckets, input);
       return `s3://${base.bucket}/${key}`;
     }
     case 'http': {

@@ -38,3 +38,14 @@ export const ingestMaxAspectRatio = numberSetting(
   10,
   { min: 1 },
 );
+
+export const sourceS3Buckets = stringSetting(
+  'SOURCE_S3_BUCKETS',
+  'Comma-separated S3 buckets that runs submitted over REST may read with the service\'s own credentials ' +
+    '(the source and every image, depth map and mask it names); "*" allows any bucket. Unset: none. Runs started from the CLI are not limited',
+);
+
+/** SOURCE_S3_BUCKETS as a list (empty when unset). */
+export function sourceS3BucketList(env?: Record<string, string | undefined>): string[] {
+  return (sourceS3Buckets.read(env) ?? '').split(',').map((bucket) => bucket.trim()).filter(Boolean);
+}

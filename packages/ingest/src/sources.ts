@@ -19,7 +19,7 @@ import { InputError, type FrameManifest, type RunSource } from '@spatialforge/co
 import { LocalStore, type ObjectStore } from '@spatialforge/storage';
 import { ManifestProblem, isFrame, manifestError, parseFrameManifest } from './frame-manifest.js';
 import { defaultStoreFor, localPathOf, parseS3Uri, readUri, uriKind, type ReadUriOptions } from './read-uri.js';
-import { folderBase, manifestBase, resolveReference, withDir, type ReferenceBase, type ReferenceContext } from './references.js';
+import { checkS3Bucket, folderBase, manifestBase, resolveReference, withDir, type ReferenceBase, type ReferenceContext } from './references.js';
 
 export type SourceItem =
   | {
@@ -36,6 +36,11 @@ export type SourceItem =
 export interface ListSourceOptions extends Pick<ReadUriOptions, 'http' | 'storeFor' | 'maxBytes'> {
   /** Refuse local paths in the source and in everything it names (sources submitted over REST). */
   forbidLocalPaths?: boolean;
+  /**
+   * S3 buckets the source and everything it names may be in (sources submitted over REST: SOURCE_S3_BUCKETS);
+   * "*" allows any. @defaultValue any bucket
+   */
+  allowS3Buckets?: readonly string[];
 }
 
 /** File extensions listed as images from folders and prefixes (lower case). */
@@ -63,12 +68,13 @@ export async function* listSource(source: RunSource, options: ListSourceOptions 
 
 function listItems(source: RunSource, options: ListSourceOptions): AsyncIterable<SourceItem> {
   const forbidLocalPaths = options.forbidLocalPaths ?? false;
+  const s3Buckets = allowedBuckets(options);
   switch (source.kind) {
     case 'urls':
-      return referenceLines(source.urls, 'inline URL', 'txt', { allowLocalAbsolute: !forbidLocalPaths, forbidLocalPaths });
+      return referenceLines(source.urls, 'inline URL', 'txt', { allowLocalAbsolute: !forbidLocalPaths, forbidLocalPaths, s3Buckets });
     case 'jsonl': {
-      const base = source.baseUri ? checkedFolderBase(source.baseUri, 'baseUri') : undefined;
-      return referenceLines(splitLines(source.text), 'uploaded manifest', 'jsonl', { base, allowLocalAbsolute: false, forbidLocalPaths });
+      const base = source.baseUri ? checkedFolderBase(source.baseUri, 'baseUri', s3Buckets) : undefined;
+      return referenceLines(splitLines(source.text), 'uploaded manifest', 'jsonl', { base, allowLocalAbsolute: false, forbidLocalPaths, s3Buckets });
     }
     case 'uri':
       return listUri(source.uri, options);
@@ -79,9 +85,11 @@ async function* listUri(uri: string, options: ListSourceOptions): AsyncGenerator
   const kind = uriKind(uri);
   if (kind === 'unsupported') throw new InputError(`${uri}: unsupported source (a folder, s3://, http(s)://, .jsonl or .txt)`, 'unsupported-source', uri);
   if (kind === 'local' && options.forbidLocalPaths) throw new InputError(`${uri}: local paths are not accepted here`, 'local-path-forbidden', uri);
+  const s3Buckets = allowedBuckets(options);
+  if (kind === 's3') checkS3Bucket(parseS3Uri(uri).bucket, s3Buckets, uri);
   const extension = extname(kind === 'http' ? new URL(uri).pathname : uri).toLowerCase();
   const local = kind === 'local';
-  const context = (base: ReferenceBase): ReferenceContext => ({ base, allowLocalAbsolute: local, forbidLocalPaths: options.forbidLocalPaths ?? false });
+  const context = (base: ReferenceBase): ReferenceContext => ({ base, allowLocalAbsolute: local, forbidLocalPaths: options.forbidLocalPaths ?? false, s3Buckets });
 
   if (MANIFEST_EXTENSIONS.has(extension) || extension === '.txt') {
     const lines = local ? await localLines(uri) : splitLines(await readSourceText(uri, options));
@@ -247,7 +255,13 @@ async function requireLocal(uri: string, want: 'file' | 'folder'): Promise<strin
   return path;
 }
 
-function checkedFolderBase(uri: string, field: string): ReferenceBase {
-  if (uriKind(uri) === 'unsupported') throw new InputError(`${field} ${uri}: unsupported URI scheme`, 'unsupported-uri', uri, field);
+function checkedFolderBase(uri: string, field: string, s3Buckets: ReadonlySet<string> | undefined): ReferenceBase {
+  const kind = uriKind(uri);
+  if (kind === 'unsupported') throw new InputError(`${field} ${uri}: unsupported URI scheme`, 'unsupported-uri', uri, field);
+  if (kind === 's3') checkS3Bucket(parseS3Uri(uri, field).bucket, s3Buckets, `${field} ${uri}`);
   return folderBase(uri);
+}
+
+function allowedBuckets(options: ListSourceOptions): ReadonlySet<string> | undefined {
+  return options.allowS3Buckets ? new Set(options.allowS3Buckets) : undefined;
 }

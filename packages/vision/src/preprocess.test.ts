@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import type { Preprocess, ResizeSpec } from './manifest.js';
 import { planResize, writeImageTensor } from './preprocess.js';
+import { PreprocessPool } from './preprocess-pool.js';
+import { bilinearKernel } from './preprocess-wasm.js';
 import { resample } from './resample.js';
 import { paintedImage } from './testing/fixtures.js';
 
@@ -154,6 +157,86 @@ describe('writeImageTensor', () => {
         assert.ok(worst <= 1 + 1e-3, `${pre.resize.mode}: largest difference ${worst}`);
         assert.ok(total / count < 0.1, `${pre.resize.mode}: mean difference ${total / count}`);
       }
+    }
+  });
+});
+
+describe('WebAssembly SIMD bilinear kernel', () => {
+  it('is the binary its .wat source compiles to', async () => {
+    const { compileWat } = await import('./wasm/build.js');
+    const committed = new Uint8Array(await readFile(new URL('./wasm/bilinear.wasm', import.meta.url)));
+    assert.deepEqual(committed, await compileWat('bilinear.wat'), 'run node --import tsx packages/vision/src/wasm/build.ts');
+  });
+
+  it('writes the same bits as the JS path, over random sizes, plans, layouts, orders and normalisations', () => {
+    assert.ok(bilinearKernel(), 'Node 20 has WebAssembly SIMD, so the kernel must load here');
+    // Deterministic pseudo-random numbers (mulberry32), so a failure reproduces.
+    let state = 0x5eed;
+    const random = () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const size = (max: number) => 1 + Math.floor(random() * max);
+    const specs = (): ResizeSpec[] => [
+      { mode: 'letterbox', width: size(300), height: size(300), align: random() < 0.5 ? 'top-left' : 'center', rounding: 'floor' },
+      { mode: 'shortest-edge-crop', shortestEdge: size(200), crop: size(200) },
+      { mode: 'stretch', width: size(300), height: size(300) },
+    ];
+    for (let trial = 0; trial < 40; trial++) {
+      const width = size(400);
+      const height = size(400);
+      const image = paintedImage(width, height, () => [Math.floor(random() * 256), Math.floor(random() * 256), Math.floor(random() * 256)]);
+      const identity = random() < 0.5;
+      const pre: Preprocess = {
+        resize: specs()[trial % 3],
+        filter: 'bilinear',
+        antialias: false,
+        channelOrder: random() < 0.5 ? 'rgb' : 'bgr',
+        layout: random() < 0.5 ? 'nchw' : 'nhwc',
+        rescale: identity ? 1 : 1 / 255,
+        mean: identity ? [0, 0, 0] : [random(), random(), random()],
+        std: identity ? [1, 1, 1] : [0.1 + random(), 0.1 + random(), 0.1 + random()],
+        padValue: [114, 114, 114],
+      };
+      const plan = planResize(width, height, pre.resize);
+      const floats = plan.canvasWidth * plan.canvasHeight * 3;
+      // Batch index 1 of 2: the kernel's region must land at its place in the batch and nowhere else.
+      const js = new Float32Array(2 * floats).fill(-1);
+      const wasm = new Float32Array(2 * floats).fill(-1);
+      writeImageTensor(image, plan, pre, js, 1, 'js');
+      writeImageTensor(image, plan, pre, wasm, 1, 'wasm');
+      const first = js.findIndex((v, i) => !Object.is(v, wasm[i]));
+      assert.equal(first, -1, `${width}×${height} ${JSON.stringify(pre.resize)} ${pre.layout} ${pre.channelOrder}: differs at ${first}`);
+    }
+  });
+});
+
+describe('PreprocessPool', () => {
+  it('prepares SIMD-kernel images on the calling thread and the rest on its worker, as writeImageTensor does', async () => {
+    const pool = new PreprocessPool();
+    try {
+      const images = [1, 2].map((seed) => paintedImage(120, 90, (x, y) => [(x * seed) & 255, (y * 3 + seed) & 255, (x ^ y) & 255]));
+      const bilinear: Preprocess = {
+        resize: { mode: 'letterbox', width: 64, height: 64, align: 'center', rounding: 'floor' },
+        filter: 'bilinear', antialias: false, channelOrder: 'bgr', layout: 'nchw', rescale: 1, mean: [0, 0, 0], std: [1, 1, 1], padValue: [114, 114, 114],
+      };
+      // Bicubic with antialiasing has no SIMD kernel: the worker thread does it.
+      const bicubic: Preprocess = { ...bilinear, filter: 'bicubic', antialias: true };
+      for (const pre of [bilinear, bicubic]) {
+        for (let round = 0; round < 2; round++) {
+          const batch = await pool.prepare(images, pre);
+          const plan = planResize(120, 90, pre.resize);
+          const expected = new Float32Array(batch.data.length);
+          images.forEach((img, b) => writeImageTensor(img, plan, pre, expected, b));
+          assert.deepEqual(batch.shape, [2, 3, 64, 64]);
+          assert.deepEqual(batch.data, expected, `${pre.filter}, round ${round}`);
+          pool.release(batch);
+        }
+      }
+    } finally {
+      await pool.close();
     }
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { RgbImage } from '@spatialforge/core';
 import type { Preprocess, ResizePlan, ResizeSpec } from './manifest.js';
+import { bilinearKernel } from './preprocess-wasm.js';
 import { resample } from './resample.js';
 
 /** Python's round(): halves to even (the DPT processor rounds sides with it). */
@@ -132,6 +133,23 @@ export function imageTensorShape(plan: ResizePlan, pre: Preprocess, batch: numbe
     : [batch, plan.canvasHeight, plan.canvasWidth, 3];
 }
 
+/** Whether `image` goes through the fused OpenCV bilinear path (no antialiasing filter to apply). */
+function usesOpenCvBilinear(image: { width: number; height: number }, plan: ResizePlan, pre: Preprocess): boolean {
+  const shrinking = plan.resizedWidth < image.width || plan.resizedHeight < image.height;
+  return pre.filter === 'bilinear' && !(pre.antialias && shrinking);
+}
+
+/** Whether writeImageTensor runs the WebAssembly SIMD kernel for `image` on this thread. */
+export function usesSimdKernel(image: { width: number; height: number }, plan: ResizePlan, pre: Preprocess): boolean {
+  return usesOpenCvBilinear(image, plan, pre) && bilinearKernel() !== null;
+}
+
+/**
+ * Which implementation of the OpenCV bilinear path runs: 'wasm' (128-bit WebAssembly SIMD, the default
+ * where the runtime has it) or 'js'. Both give the same bits.
+ */
+export type BilinearImplementation = 'wasm' | 'js';
+
 /**
  * Resamples `image` as `plan` says and writes it, normalised, channel-ordered and laid out as `pre`
  * says, into `out` at position `batchIndex`; padding pixels get the normalised pad value.
@@ -142,6 +160,7 @@ export function writeImageTensor(
   pre: Preprocess,
   out: Float32Array,
   batchIndex = 0,
+  bilinear: BilinearImplementation = 'wasm',
 ): void {
   const { canvasWidth: cw, canvasHeight: ch } = plan;
   const plane = cw * ch;
@@ -153,9 +172,8 @@ export function writeImageTensor(
   const nchw = pre.layout === 'nchw';
   fillPadding(out, base, plan, nchw, src.map((c, k) => pre.padValue[c] * gain[k] + bias[k]));
   const target: TensorTarget = { out, base, width: cw, plane, nchw, src, gain, bias };
-  const shrinking = plan.resizedWidth < image.width || plan.resizedHeight < image.height;
-  if (pre.filter === 'bilinear' && !(pre.antialias && shrinking)) {
-    writeBilinear(image, plan, target);
+  if (usesOpenCvBilinear(image, plan, pre)) {
+    if (bilinear === 'js' || !writeBilinearSimd(image, plan, target)) writeBilinear(image, plan, target);
     return;
   }
   const resized = resample(image.data, image.width, image.height, 3, plan.resizedWidth, plan.resizedHeight, {
@@ -249,6 +267,7 @@ function axisTaps(srcSize: number, resizedSize: number, offset: number, from: nu
 }
 
 interface BilinearTables {
+  key: string;
   columns: AxisTaps;
   rows: AxisTaps;
   /** Vertically blended source row (× 2^11), 3 channels interleaved. */
@@ -265,6 +284,7 @@ function tablesFor(sw: number, sh: number, plan: ResizePlan, x0: number, x1: num
   if (!tables) {
     if (bilinearTables.size >= MAX_CACHED_TABLES) bilinearTables.clear();
     tables = {
+      key,
       columns: axisTaps(sw, plan.resizedWidth, plan.offsetX, x0, x1, 3),
       rows: axisTaps(sh, plan.resizedHeight, plan.offsetY, y0, y1, sw * 3),
       blended: new Int32Array(sw * 3),
@@ -326,6 +346,96 @@ function writeBilinear(image: RgbImage, plan: ResizePlan, t: TensorTarget): void
       out[o + c2] = (((v2 << COEF_BITS) + (blended[b + s2] - v2) * w + half) >> shift) * g2 + b2;
     }
   }
+}
+
+/** Byte address of each part of the kernel's memory for one (source size, plan); each starts on 16 bytes. */
+interface SimdLayout {
+  columnTable: number;
+  rowTable: number;
+  blended: number;
+  source: number;
+  /** One image's tensor, laid out as the canvas is in `out`. */
+  tensor: number;
+  end: number;
+}
+
+function simdLayout(sw: number, sh: number, cols: number, rows: number, canvasFloats: number): SimdLayout {
+  const align = (n: number) => (n + 15) & ~15;
+  const columnTable = 0;
+  const rowTable = align(columnTable + cols * 12);
+  const blended = align(rowTable + rows * 12);
+  // The kernel writes 16-value steps past the last column it needs and reads 16 bytes from the last tap.
+  const source = align(blended + (sw * 3 + 16) * 4);
+  // It reads source rows in 16-byte steps.
+  const tensor = align(source + sw * sh * 3 + 16);
+  return { columnTable, rowTable, blended, source, tensor, end: tensor + canvasFloats * 4 };
+}
+
+/**
+ * writeBilinear with the WebAssembly SIMD kernel (wasm/bilinear.wat): the same integer sums and the same
+ * double-precision normalisation, so the same bits. The pixels are copied into the kernel's memory, the
+ * kernel writes the resized region into a tensor there, and that region is copied to `out`. Returns
+ * false where the runtime has no WebAssembly SIMD.
+ */
+function writeBilinearSimd(image: RgbImage, plan: ResizePlan, t: TensorTarget): boolean {
+  const kernel = bilinearKernel();
+  if (!kernel) return false;
+  const { width: sw, height: sh } = image;
+  const cw = t.width;
+  const x0 = Math.max(0, plan.offsetX);
+  const x1 = Math.min(cw, plan.offsetX + plan.resizedWidth);
+  const y0 = Math.max(0, plan.offsetY);
+  const y1 = Math.min(t.plane / cw, plan.offsetY + plan.resizedHeight);
+  const tables = tablesFor(sw, sh, plan, x0, x1, y0, y1);
+  const cols = x1 - x0;
+  const rows = y1 - y0;
+  const layout = simdLayout(sw, sh, cols, rows, t.plane * 3);
+  const memory = kernel.buffer(layout.end);
+  if (kernel.tablesKey !== tables.key) {
+    // Taps as byte addresses: into the blended row (one i32 per source byte) and into the source rows.
+    const columnTable = new Int32Array(memory, layout.columnTable, cols * 3);
+    for (let j = 0; j < cols; j++) {
+      columnTable[j * 3] = layout.blended + tables.columns.near[j] * 4;
+      columnTable[j * 3 + 1] = layout.blended + (tables.columns.near[j] + tables.columns.step[j]) * 4;
+      columnTable[j * 3 + 2] = tables.columns.weight[j];
+    }
+    const rowTable = new Int32Array(memory, layout.rowTable, rows * 3);
+    for (let r = 0; r < rows; r++) {
+      rowTable[r * 3] = layout.source + tables.rows.near[r];
+      rowTable[r * 3 + 1] = layout.source + tables.rows.near[r] + tables.rows.step[r];
+      rowTable[r * 3 + 2] = tables.rows.weight[r];
+    }
+    kernel.tablesKey = tables.key;
+  }
+  const sourceBytes = sw * sh * 3;
+  new Uint8Array(memory, layout.source, sourceBytes).set(image.data.length === sourceBytes ? image.data : image.data.subarray(0, sourceBytes));
+  const from = tables.columns.near[0];
+  const to = tables.columns.near[cols - 1] + tables.columns.step[cols - 1] + 3;
+  const pixelStride = t.nchw ? 1 : 3;
+  const channelStride = t.nchw ? t.plane : 1;
+  // Output channel k holds source channel src[k]; the kernel takes each source channel's offset and normalisation.
+  const k = [0, 1, 2].map((c) => t.src.indexOf(c));
+  const affine = t.gain.some((g) => g !== 1) || t.bias.some((b) => b !== 0);
+  kernel.resize(
+    layout.rowTable, rows, from, to - from, layout.blended,
+    layout.columnTable, cols,
+    layout.tensor + (y0 * cw + x0) * pixelStride * 4, cw * pixelStride * 4, pixelStride * 4,
+    k[0] * channelStride * 4, k[1] * channelStride * 4, k[2] * channelStride * 4,
+    affine ? 1 : 0, t.gain[k[0]], t.gain[k[1]], t.gain[k[2]], t.bias[k[0]], t.bias[k[1]], t.bias[k[2]],
+  );
+  const tensor = new Float32Array(memory, layout.tensor, t.plane * 3);
+  const copy = (from: number, to: number) => t.out.set(tensor.subarray(from, to), t.base + from);
+  if (x0 === 0 && x1 === cw) {
+    // Whole rows: one span per plane (NCHW) or one span (NHWC).
+    if (t.nchw) for (let c = 0; c < 3; c++) copy(c * t.plane + y0 * cw, c * t.plane + y1 * cw);
+    else copy(y0 * cw * 3, y1 * cw * 3);
+  } else {
+    for (let y = y0; y < y1; y++) {
+      if (t.nchw) for (let c = 0; c < 3; c++) copy(c * t.plane + y * cw + x0, c * t.plane + y * cw + x1);
+      else copy((y * cw + x0) * 3, (y * cw + x1) * 3);
+    }
+  }
+  return true;
 }
 
 /** Preprocesses one image into a fresh tensor buffer; returns the buffer, its shape and the plan. */

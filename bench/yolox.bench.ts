@@ -7,6 +7,9 @@
  * so a busy neighbour on the machine hits both alike; the median round counts. Run once with ONNX
  * Runtime's default threads and once with one intra-op thread (leaving a core for the JS side).
  *
+ * Preprocessing alone (letterbox resize, BGR, float CHW) is timed too, its JavaScript path against its
+ * WebAssembly SIMD path, in alternating rounds; the adapter uses the second where the runtime has it.
+ *
  * Run: npm run bench yolox   (writes bench/results/yolox.json; needs ../shared/models and ../shared/data)
  */
 import { existsSync } from 'node:fs';
@@ -100,6 +103,37 @@ async function measure(cacheDir: string, intraOpThreads: number, images: RgbImag
   };
 }
 
+/** writeImageTensor's bilinear implementation: 'js' or 'wasm'. */
+type BilinearImplementation = NonNullable<Parameters<typeof writeImageTensor>[5]>;
+
+/** Preprocessing alone, per image: the JS and the WebAssembly SIMD bilinear paths, alternating rounds. */
+async function measurePreprocessing(cacheDir: string, images: RgbImage[]) {
+  const model = await loadModel('yolox-nano', { cacheDir, source: join(shared, 'models') });
+  const pre = model.manifest.preprocess;
+  const plans = images.map((img) => planResize(img.width, img.height, pre.resize));
+  const out = new Float32Array(plans[0].canvasWidth * plans[0].canvasHeight * 3);
+  const REPEATS = 10;
+  const run = (bilinear: BilinearImplementation) => async () => {
+    for (let i = 0; i < REPEATS; i++) images.forEach((img, b) => writeImageTensor(img, plans[b], pre, out, 0, bilinear));
+  };
+  const rounds: Record<BilinearImplementation, Timing[]> = { js: [], wasm: [] };
+  for (let r = 0; r < ROUNDS + WARMUP; r++) {
+    const order: BilinearImplementation[] = r % 2 === 0 ? ['js', 'wasm'] : ['wasm', 'js'];
+    for (const which of order) {
+      const t = await timed(run(which));
+      if (r >= WARMUP) rounds[which].push(t);
+    }
+  }
+  await releaseModels();
+  const perImage = (t: Timing[]) => ({
+    msPerImage: median(t.map((x) => x.wallMs)) / (images.length * REPEATS),
+    cpuMsPerImage: median(t.map((x) => x.cpuMs)) / (images.length * REPEATS),
+  });
+  const js = perImage(rounds.js);
+  const wasm = perImage(rounds.wasm);
+  return { js, wasm, speedup: { wall: js.msPerImage / wasm.msPerImage, cpu: js.cpuMsPerImage / wasm.cpuMsPerImage } };
+}
+
 async function main() {
   if (!existsSync(join(shared, 'models', 'yolox_nano.onnx')) || !existsSync(join(shared, 'data', 'rgbd'))) {
     console.error(`skipped: ${shared} (models/yolox_nano.onnx and data/rgbd) is absent`);
@@ -109,6 +143,7 @@ async function main() {
   const cacheDir = await mkdtemp(join(tmpdir(), 'spatialforge-bench-yolox-'));
   try {
     const loadBefore = loadavg()[0];
+    const preprocessing = await measurePreprocessing(cacheDir, images);
     const configs = [await measure(cacheDir, 0, images), await measure(cacheDir, 1, images)];
     const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
     console.log(`\nYOLOX-Nano 416×416 on ${images.length} real 640×480 frames, CPU (${cpus().length} × ${cpus()[0]?.model}), median of ${ROUNDS} rounds`);
@@ -130,6 +165,12 @@ async function main() {
       const verdict = (o: { wall: number; cpu: number }) => (o.cpu <= GOAL && o.wall <= GOAL ? 'met' : 'not met');
       console.log(`goal, ${c.intraOpThreads} threads: batch 1 ${verdict(c.adapterBatch1.overhead)}, batch 8 ${verdict(c.adapterBatch8.overhead)}`);
     }
+    console.log(`\npreprocessing alone (640×480 → 416×312 letterbox, BGR, float CHW), median of ${ROUNDS} rounds`);
+    console.log(`${'path'.padEnd(28)} ${'ms/img'.padStart(8)} ${'CPU ms/img'.padStart(11)}`);
+    for (const [name, p] of [['JavaScript', preprocessing.js], ['WebAssembly SIMD', preprocessing.wasm]] as const) {
+      console.log(`${name.padEnd(28)} ${p.msPerImage.toFixed(3).padStart(8)} ${p.cpuMsPerImage.toFixed(3).padStart(11)}`);
+    }
+    console.log(`WebAssembly SIMD is ${preprocessing.speedup.wall.toFixed(1)}× faster (wall), ${preprocessing.speedup.cpu.toFixed(1)}× (CPU)`);
     const result = {
       bench: 'yolox',
       command: 'npm run bench yolox',
@@ -137,6 +178,7 @@ async function main() {
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, onnxruntime: ort.env.versions.node ?? ort.env.versions.common, loadAverage: { atStart: loadBefore, atEnd: loadavg()[0] } },
       setup: { model: 'yolox-nano (../shared/models/yolox_nano.onnx)', input: '[1, 3, 416, 416] fixed batch', frames: FRAMES, rounds: ROUNDS, warmup: WARMUP },
       goal: { adapterOverhead: GOAL },
+      preprocessing,
       configs,
     };
     await writeFile(new URL('./results/yolox.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');

@@ -5,11 +5,17 @@
  * copied once into a buffer transferred to the worker; that buffer and the tensor buffer travel there and
  * back (onnxruntime-node does not accept shared memory as a tensor's data) and are reused, so nothing
  * else is copied and nothing is allocated per batch once the pool has warmed up.
+ *
+ * Images the WebAssembly SIMD kernel resizes are preprocessed on the calling thread instead, at once:
+ * the kernel takes about 0.25 ms per 640×480 frame, less than the hand-off itself (the pixel copy, two
+ * messages, about 0.1–0.2 ms), and a second busy thread slows ONNX Runtime on a small machine; with the
+ * worker the looped YOLOX batch cost 11–26 % more CPU than bare session.run, inline 5–9 %
+ * (bench/yolox.bench.ts, 2 cores).
  */
 import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '@spatialforge/core';
 import type { Preprocess, ResizePlan } from './manifest.js';
-import { imageTensorShape, imageTensorSize, planResize } from './preprocess.js';
+import { imageTensorShape, imageTensorSize, planResize, usesSimdKernel, writeImageTensor } from './preprocess.js';
 
 export interface PreparedBatch {
   /** Give it back with `release` once the model has run on it. */
@@ -65,6 +71,11 @@ export class PreprocessPool {
   async prepare(images: RgbImage[], pre: Preprocess): Promise<PreparedBatch> {
     const plans = images.map((img) => planResize(img.width, img.height, pre.resize));
     const out = this.buffer(imageTensorSize(plans[0]) * images.length * 4);
+    if (images.every((img, b) => usesSimdKernel(img, plans[b], pre))) {
+      const data = new Float32Array(out);
+      images.forEach((img, b) => writeImageTensor(img, plans[b], pre, data, b));
+      return { data, shape: imageTensorShape(plans[0], pre, images.length), plans };
+    }
     const copies = images.map((img) => {
       const pixels = this.buffer(img.data.byteLength);
       new Uint8Array(pixels).set(img.data);

@@ -128,6 +128,8 @@ test('chaos: 2,000 images, workers SIGKILLed, Redis restarted, S3 faults: one re
       while (events.length > 0 && events[0]!.at <= progress) {
         const event = events.shift()!;
         if (event.kind === 'redis') {
+          // A worker starting up checks Redis once and exits if it cannot reach it: restart Redis only under running ones.
+          await fleet.ready();
           await redis.stop(); // SIGTERM: Redis writes its append-only file out and exits
           redis = await startRedis({ dir: redisDir, appendOnly: true, port: redisPort });
           redisRestarts++;

@@ -213,7 +213,8 @@ test('chaos: 2,000 images, workers SIGKILLed, Redis restarted, S3 faults: one re
       else assert.equal(stage.done, corpus.valid, `${stage.stage} counted each image once`);
     }
 
-    // SIGTERM: the workers finish what they hold and exit 0.
+    // SIGTERM: the workers (the last replacement up too) finish what they hold and exit 0.
+    await fleet.ready();
     assert.deepEqual(await fleet.stop(), Array(WORKERS).fill(0));
   } finally {
     fleet?.destroy();

@@ -10,6 +10,7 @@ import {
 } from '@spatialforge/core';
 import { metrics } from '@spatialforge/metrics';
 import { getJsonOptional, putJson, type ObjectStore } from '@spatialforge/storage';
+import { settleFailedBatches } from './failed-batches.js';
 import { storeKeys } from './keys.js';
 import { resolveRunOptions } from './run-options.js';
 import { RunStateStore, type RunMeta } from './run-state.js';
@@ -90,13 +91,18 @@ export class PipelineCoordinator implements Coordinator {
   }
 
   /**
-   * Takes over unfinished runs: resumes listings no live coordinator holds (their lease lapsed) and
+   * Takes over unfinished runs: resumes listings no live coordinator holds (their lease lapsed),
    * queues the export of runs whose last image finished while no worker could (a crash between the
-   * two). Called at start and then periodically.
+   * two), and settles batches BullMQ failed for good that no worker settled (see failed-batches.ts).
+   * Called at start and then periodically.
    */
   async resumeRuns(): Promise<string[]> {
     const resumed: string[] = [];
-    for (const runId of await this.state.unfinishedRunIds()) {
+    const unfinished = await this.state.unfinishedRunIds();
+    for (const settled of await settleFailedBatches(this.options, unfinished)) {
+      this.options.log?.(`run ${settled.runId}: a ${settled.stage} batch failed for good: ${settled.failed} images marked failed, ${settled.handedOn} handed on`);
+    }
+    for (const runId of unfinished) {
       if (this.listings.has(runId)) continue;
       const meta = await this.state.meta(runId);
       if (!meta) continue;

@@ -40,6 +40,8 @@ export interface FactoryConfig {
   backoffMs?: number;
   /** @defaultValue WORKER_LOCK_SECONDS */
   lockSeconds?: number;
+  /** Stalls (worker deaths mid-batch) a batch survives before it fails and its images are marked failed `stalled`. @defaultValue 10 */
+  maxStalledCount?: number;
   /** @defaultValue WORKER_HEARTBEAT_SECONDS */
   heartbeatSeconds?: number;
   /** Listing lease, ms: how soon another coordinator resumes a dead one's listing. @defaultValue 30000 */
@@ -131,6 +133,7 @@ export async function createFactory(config: FactoryConfig): Promise<Factory> {
         threads: options.threads ?? workerThreads(),
         imageParallelism: options.imageParallelism,
         lockDurationMs: (config.lockSeconds ?? lockSecondsSetting.read()) * 1000,
+        maxStalledCount: config.maxStalledCount,
         attempts,
         backoffMs,
         store,

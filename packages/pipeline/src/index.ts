@@ -7,6 +7,7 @@ export * from './run-state.js';
 export * from './stage-runner.js';
 export * from './stage-queues.js';
 export * from './stage-workers.js';
+export * from './failed-batches.js';
 export * from './coordinator.js';
 export * from './factory.js';
 export * from './local-run.js';

@@ -367,6 +367,21 @@ export class RunStateStore {
     return out;
   }
 
+  /** Every image whose state satisfies `accept`, with that state, scanning the run's image hash (order: Redis'). */
+  async scanImageStates(runId: string, accept: (state: ImageState) => boolean): Promise<{ imageId: string; state: ImageState }[]> {
+    const out: { imageId: string; state: ImageState }[] = [];
+    let cursor = '0';
+    do {
+      const [next, entries] = await this.redis.hscan(this.keys.images(runId), cursor, 'COUNT', 1000);
+      cursor = next;
+      for (let i = 0; i < entries.length; i += 2) {
+        const state = parseImageState(entries[i + 1]!);
+        if (accept(state)) out.push({ imageId: entries[i]!, state });
+      }
+    } while (cursor !== '0');
+    return out;
+  }
+
   /** Image ids whose state satisfies `accept`, scanning the run's image hash (order: Redis'). */
   async scanImages(runId: string, accept: (state: ImageState) => boolean, limit = Infinity, skip = 0): Promise<string[]> {
     const out: string[] = [];

@@ -17,6 +17,7 @@ import { metrics } from '@spatialforge/metrics';
 import { createWorker, type Job, type QueueTopology, type Worker } from '@spatialforge/queue';
 import { getJson, putJson, type ObjectStore, type OpenStoreOptions } from '@spatialforge/storage';
 import { countedStore } from './counted-store.js';
+import { settleFailedBatch } from './failed-batches.js';
 import { CpuPool } from './cpu-pool.js';
 import { storeKeys } from './keys.js';
 import { RunStateStore, type RunMeta, type StoredFailure } from './run-state.js';
@@ -40,6 +41,8 @@ export interface StageWorkersOptions {
   /** Worker threads for CPU-heavy stages. */
   threads: number;
   lockDurationMs: number;
+  /** Stalls (worker deaths mid-batch) a batch survives before BullMQ fails it. @defaultValue 10 */
+  maxStalledCount?: number;
   attempts: number;
   backoffMs: number;
   store: ObjectStore;
@@ -101,9 +104,13 @@ export class StageWorkers {
         definition.queue,
         (job) => this.process(stage, job),
         // One batch more than the slots need is taken ahead, so its images are queued when a slot frees up.
-        { concurrency: this.options.concurrency + 1, lockDurationMs: this.options.lockDurationMs },
+        { concurrency: this.options.concurrency + 1, lockDurationMs: this.options.lockDurationMs, maxStalledCount: this.options.maxStalledCount },
       );
       worker.on('error', (err) => this.options.log?.(`worker ${stage}: ${err.message}`));
+      // A batch BullMQ failed for good (stalled too often, or the handler threw on its last attempt).
+      worker.on('failed', (job) => {
+        if (job) void this.settleFailed(stage, job);
+      });
       this.workers.push(worker);
       this.active.set(stage, 0);
       this.busySamples.set(stage, []);
@@ -167,6 +174,18 @@ export class StageWorkers {
     const status = await this.state.status(runId);
     if (status === undefined || status === 'cancelled' || status === 'failed') return undefined;
     return this.state.meta(runId);
+  }
+
+  private async settleFailed(stage: StageName, job: Job<StageJob>): Promise<void> {
+    try {
+      const settled = await settleFailedBatch({ state: this.state, queues: this.queues, registry: this.options.registry, store: this.options.store }, stage, job);
+      if (settled) {
+        this.options.log?.(`run ${settled.runId}: ${stage} batch ${job.id} failed for good (${job.failedReason}): ${settled.failed} images marked failed, ${settled.handedOn} handed on`);
+      }
+    } catch (err) {
+      // The coordinator's sweep settles it later.
+      this.options.log?.(`settling failed ${stage} batch ${job.id}: ${(err as Error).message}`);
+    }
   }
 
   private isFinalAttempt(job: Job): boolean {

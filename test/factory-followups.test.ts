@@ -1,0 +1,91 @@
+/**
+ * Follow-ups to the factory: a batch whose worker keeps dying is failed by BullMQ without our handler,
+ * and its images must still end (failed `stalled`) so the run completes.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { RunState } from '@spatialforge/core';
+import { createFactory, type Factory } from '@spatialforge/pipeline';
+import type { RedisServer } from '@spatialforge/queue';
+import { ROOT, privateRedis, removeDir, syntheticCorpus, tempDir, uniquePrefix, waitFor } from './factory-support.js';
+
+async function untilFinal(factory: Factory, runId: string): Promise<RunState> {
+  return waitFor(async () => {
+    const run = await factory.coordinator.getRun(runId);
+    return run && ['completed', 'failed', 'cancelled'].includes(run.status) ? run : undefined;
+  }, 60_000, `run ${runId} to end`);
+}
+
+describe('factory follow-ups', () => {
+  let dir: string;
+  let redis: RedisServer;
+
+  before(async () => {
+    dir = await tempDir('followups');
+    redis = await privateRedis(dir);
+  });
+  after(async () => {
+    await redis.stop();
+    await removeDir(dir);
+  });
+
+  test('a batch whose worker is killed more often than allowed ends with its images failed `stalled`, and the run completes', { timeout: 120_000 }, async () => {
+    const manifest = await syntheticCorpus(join(dir, 'stalling'), 4, 51);
+    const output = join(dir, 'store-stalling');
+    const prefix = uniquePrefix();
+    const factory = await createFactory({ redisUrl: redis.url, output, prefix, attempts: 3, backoffMs: 50, lockSeconds: 1, maxStalledCount: 0 });
+    const doomed = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/factory-followups-stalling.ts')], {
+      cwd: ROOT, env: { ...process.env, REDIS_URL: redis.url, OUTPUT: output, QUEUE_PREFIX: prefix }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let doomedOutput = '';
+    doomed.stdout.on('data', (chunk: Buffer) => { doomedOutput += chunk.toString(); });
+    doomed.stderr.on('data', (chunk: Buffer) => { doomedOutput += chunk.toString(); });
+    try {
+      await factory.startCoordinator();
+      // Every stage but filter here; the doomed process is the only filter worker until it is killed.
+      await factory.startWorkers(['ingest', 'detect', 'segment', 'depth', 'lift', 'synthesize', 'export'], { concurrency: 1, threads: 1 });
+      const created = await factory.coordinator.createRun({ source: { kind: 'uri', uri: manifest }, options: { batchSize: 4 } });
+      // The one filter batch: three images recorded done at filter, the fourth hanging, nothing handed on yet.
+      await waitFor(async () => {
+        const run = await factory.coordinator.getRun(created.id);
+        const filter = run?.stages.find((s) => s.stage === 'filter');
+        return doomedOutput.includes('hanging on') && filter?.done === 3 ? true : undefined;
+      }, 60_000, 'the doomed filter worker to hang').catch((err: Error) => {
+        throw new Error(`${err.message}; its output:\n${doomedOutput}`);
+      });
+      doomed.kill('SIGKILL');
+      await new Promise((resolve) => doomed.once('exit', resolve));
+      assert.equal((await factory.coordinator.getRun(created.id))!.totals.completed, 0);
+
+      // A live filter worker finds the batch stalled (maxStalledCount 0): BullMQ fails it without our handler.
+      const filterWorker = await factory.startWorkers(['filter'], { concurrency: 1, threads: 1 });
+      const run = await untilFinal(factory, created.id);
+      assert.equal(run.status, 'completed', run.error);
+      assert.deepEqual({ inputs: run.totals.inputs, completed: run.totals.completed, failed: run.totals.failed }, { inputs: 4, completed: 3, failed: 1 });
+      const failures = await factory.coordinator.failures(created.id, { offset: 0, limit: 10 });
+      assert.equal(failures.length, 1);
+      const [failure] = failures;
+      assert.equal(failure!.stage, 'filter');
+      assert.equal(failure!.code, 'stalled');
+      assert.match(failure!.input, /frames\.jsonl line 2$/);
+      assert.match(failure!.message, /filter batch stopped .* more times than allowed \(job stalled more than allowable limit\)/);
+      assert.equal((await factory.coordinator.dataset(created.id))!.records, 3);
+
+      // Retried, the image goes through; the coordinator's sweep (run while no filter worker can take the
+      // retry) must not settle the old failed batch again and fail the image a second time.
+      await filterWorker.close();
+      assert.equal(await factory.coordinator.retryFailed(created.id), 1);
+      await factory.coordinator.resumeRuns();
+      await factory.startWorkers(['filter'], { concurrency: 1, threads: 1 });
+      const retried = await untilFinal(factory, created.id);
+      assert.equal(retried.status, 'completed', retried.error);
+      assert.deepEqual({ completed: retried.totals.completed, failed: retried.totals.failed }, { completed: 4, failed: 0 });
+      assert.equal((await factory.coordinator.dataset(created.id))!.records, 4);
+    } finally {
+      if (doomed.exitCode === null && doomed.signalCode === null) doomed.kill('SIGKILL');
+      await factory.close();
+    }
+  });
+});

@@ -1,15 +1,35 @@
 /**
  * Follow-ups to the factory: a batch whose worker keeps dying is failed by BullMQ without our handler,
- * and its images must still end (failed `stalled`) so the run completes.
+ * and its images must still end (failed `stalled`) so the run completes; detector scores reach the
+ * scene graph.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunState } from '@spatialforge/core';
-import { createFactory, type Factory } from '@spatialforge/pipeline';
+import { fileURLToPath } from 'node:url';
+import type { FrameObjectBox, RunState, SceneGraph } from '@spatialforge/core';
+import { LocalRun, createFactory, type Factory } from '@spatialforge/pipeline';
 import type { RedisServer } from '@spatialforge/queue';
 import { ROOT, privateRedis, removeDir, syntheticCorpus, tempDir, uniquePrefix, waitFor } from './factory-support.js';
+
+const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
+const noYolox = existsSync(join(shared, 'models', 'yolox_nano.onnx')) && existsSync(join(shared, 'data', 'rgbd'))
+  ? false
+  : `../shared is absent (looked in ${shared})`;
+
+/** The one JSON output of `stage` in a local store. */
+async function onlyOutput<T>(store: string, stage: string): Promise<T> {
+  const root = join(store, 'cache', stage);
+  const files = [];
+  for (const digest of await readdir(root)) {
+    for (const file of await readdir(join(root, digest))) if (file.endsWith('.json')) files.push(join(root, digest, file));
+  }
+  assert.equal(files.length, 1, `${stage} outputs: ${files.join(', ')}`);
+  return JSON.parse(await readFile(files[0]!, 'utf8')) as T;
+}
 
 async function untilFinal(factory: Factory, runId: string): Promise<RunState> {
   return waitFor(async () => {
@@ -86,6 +106,41 @@ describe('factory follow-ups', () => {
     } finally {
       if (doomed.exitCode === null && doomed.signalCode === null) doomed.kill('SIGKILL');
       await factory.close();
+    }
+  });
+
+  test('YOLOX detection scores reach the scene graph objects', { skip: noYolox, timeout: 180_000 }, async () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { REDIS_URL: '', MODEL_CACHE_DIR: join(dir, 'models'), MODEL_SOURCE: join(shared, 'models') });
+      const input = join(dir, 'tum');
+      await mkdir(input);
+      await copyFile(join(shared, 'data', 'rgbd', 'tum', 'color.png'), join(input, 'tum.png'));
+      await copyFile(join(shared, 'data', 'rgbd', 'tum', 'depth.png'), join(input, 'tum_depth.png'));
+      const manifest = join(input, 'frame.json');
+      await writeFile(manifest, JSON.stringify({
+        image: 'tum.png', depth: { uri: 'tum_depth.png', scale: 0.0002 }, intrinsics: { fx: 517.3, fy: 516.5, cx: 318.6, cy: 255.3 },
+      }));
+      const out = join(dir, 'tum-out');
+      const run = new LocalRun({ input: manifest, out, options: { models: { detect: 'yolox-nano' }, qa: { maxPerImage: 4 } }, threads: 1 });
+      try {
+        await run.start();
+        const result = await run.finish();
+        assert.equal(result.run.status, 'completed', JSON.stringify(result.run.error ?? result.run.totals));
+      } finally {
+        await run.stop();
+      }
+      const detected = await onlyOutput<{ objects: (FrameObjectBox & { score: number })[] }>(join(out, '.store'), 'detect');
+      const scene = await onlyOutput<SceneGraph>(join(out, '.store'), 'lift');
+      assert.ok(scene.objects.length >= 2, `objects lifted: ${scene.objects.map((o) => o.label).join(', ')}`);
+      for (const object of scene.objects) {
+        const detection = detected.objects.find((d) => d.id === object.id);
+        assert.ok(detection, `scene object ${object.id} was detected`);
+        assert.ok(detection.score > 0 && detection.score <= 1, `${object.id} score ${detection.score}`);
+        assert.equal(object.score, detection.score, object.id);
+      }
+    } finally {
+      process.env = saved;
     }
   });
 });

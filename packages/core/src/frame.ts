@@ -28,11 +28,15 @@ export interface FrameObjectBox {
   id: string;
   label: string;
   box: Box2D;
+  /** Detector confidence in [0, 1], when a model found the object (carried to `SceneObject.score`). */
+  score?: number;
 }
 
 export interface FrameObjectMask {
   id: string;
   label: string;
+  /** Detector confidence in [0, 1], when a model found the object (carried to `SceneObject.score`). */
+  score?: number;
   /** Instance mask image (8- or 16-bit PNG) relative to the manifest; pixels equal to `maskValue` belong to the object. */
   mask: string;
   maskValue: number;

@@ -92,3 +92,14 @@ test('a frame without a horizontal plane is lifted in camera-aligned axes and ma
   assert.deepEqual(scene.camera.rotation, [1, 0, 0, 0, 0, 1, 0, -1, 0]);
   assert.deepEqual(scene.camera.position, [0, 0, 0]);
 });
+
+test("detector scores are carried to the scene objects; an object without one gets none", () => {
+  const frame = boxWorldFrame({ boxes, wallAt: 4.6, objectsAs: 'box' });
+  frame.objects.forEach((o, i) => {
+    if (i > 0) o.score = 0.5 + i / 10;
+  });
+  const scene = liftFrame(frame);
+  assert.equal(scene.objects.length, frame.objects.length);
+  for (const input of frame.objects) assert.equal(scene.objects.find((o) => o.id === input.id)!.score, input.score, input.id);
+  assert.ok(!('score' in scene.objects.find((o) => o.id === frame.objects[0]!.id)!));
+});

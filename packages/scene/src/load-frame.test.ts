@@ -67,6 +67,16 @@ test('loads RGB, 16-bit depth × scale, masks and boxes; the image id is the RGB
   assert.deepEqual(frame.objects[1].box, [1, 1, 8, 6]);
 });
 
+test('detector scores on boxes and masks reach the loaded objects; objects without one have none', async () => {
+  const scored: FrameManifest = structuredClone(manifest);
+  scored.objects![0]!.score = 0.25;
+  scored.objects![1]!.score = 0.875;
+  const frame = await loadFrame(scored, folder(await goodFiles()));
+  assert.deepEqual(frame.objects.map((o) => [o.id, o.score]), [['a', 0.25], ['b', 0.875]]);
+  const plain = await loadFrame(manifest, folder(await goodFiles()));
+  assert.ok(plain.objects.every((o) => !('score' in o)));
+});
+
 test('reads float32 .npy depth in metres, and falls back to a 60° field-of-view prior without intrinsics', async () => {
   const frame = await loadFrame({ image: 'rgb.png', depth: { uri: 'depth.npy' } }, folder(await goodFiles()), { imageId: 'given' });
   assert.equal(frame.imageId, 'given');
@@ -142,5 +152,7 @@ test('bad frames are InputErrors that name the field', async (t) => {
   });
   await t.test('box outside the image', () => rejects((m) => { m.objects![1] = { id: 'b', label: 'chair', box: [1, 1, W + 1, 6] }; }, 'box-outside-image', 'objects[1].box'));
   await t.test('box with x1 ≥ x2', () => rejects((m) => { m.objects![1] = { id: 'b', label: 'chair', box: [5, 1, 5, 6] }; }, 'box-outside-image', 'objects[1].box'));
+  await t.test('score above 1', () => rejects((m) => { m.objects![1]!.score = 1.5; }, 'invalid-manifest', 'objects[1].score'));
+  await t.test('score not a number', () => rejects((m) => { (m.objects![0] as { score: unknown }).score = 'high'; }, 'invalid-manifest', 'objects[0].score'));
   await t.test('duplicate object id', () => rejects((m) => { m.objects![1].id = 'a'; }, 'invalid-manifest', 'objects[1].id'));
 });

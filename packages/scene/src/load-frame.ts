@@ -188,8 +188,13 @@ async function loadObjects(
     if (seen.has(object.id)) fail(`${field}.id "${object.id}" is used twice`, 'invalid-manifest', `${field}.id`);
     seen.add(object.id);
     if (typeof object.label !== 'string' || !object.label.trim()) fail(`${field}.label must be a non-empty string`, 'invalid-manifest', `${field}.label`);
+    const score = object.score;
+    if (score !== undefined && !(typeof score === 'number' && score >= 0 && score <= 1)) {
+      fail(`${field}.score must be a detector confidence from 0 to 1, got ${JSON.stringify(score)}`, 'invalid-manifest', `${field}.score`);
+    }
+    const scored = score !== undefined ? { score } : {};
     if ('box' in object) {
-      objects.push({ id: object.id, label: object.label, box: checkBox(object.box, width, height, `${field}.box`, fail) });
+      objects.push({ id: object.id, label: object.label, box: checkBox(object.box, width, height, `${field}.box`, fail), ...scored });
       continue;
     }
     if (!('mask' in object) || typeof object.mask !== 'string') {
@@ -216,7 +221,7 @@ async function loadObjects(
       }
     }
     if (count === 0) fail(`mask ${path} has no pixel with value ${object.maskValue}`, 'mask-value-absent', `${field}.maskValue`);
-    objects.push({ id: object.id, label: object.label, mask: pixels });
+    objects.push({ id: object.id, label: object.label, mask: pixels, ...scored });
   }
   return objects;
 }

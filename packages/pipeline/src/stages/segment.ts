@@ -21,7 +21,8 @@ export const handler: ImageStageHandler<SegmentOutput> = {
   kind: 'image',
   identity: (options: RunOptions) => {
     const model = options.models?.segment;
-    return model ? { version: 2, model: modelIdentity(model) } : { version: 1, model: 'none' };
+    // version 3: masked objects keep the detector's score.
+    return model ? { version: 3, model: modelIdentity(model) } : { version: 1, model: 'none' };
   },
   async load() {
     await preloadModels('segment');
@@ -46,7 +47,8 @@ export const handler: ImageStageHandler<SegmentOutput> = {
     });
     const objects: FrameObject[] = detected.objects.map((o) => {
       const maskValue = 'box' in o ? valueOf.get(o) : undefined;
-      return maskValue !== undefined && key ? { id: o.id, label: o.label, mask: key, maskValue } : o;
+      if (maskValue === undefined || !key) return o;
+      return { id: o.id, label: o.label, mask: key, maskValue, ...(o.score !== undefined ? { score: o.score } : {}) };
     });
     return { objects, source: `${detected.source}+${model}`, modelDigest: segmenter.digest };
   },

@@ -1,7 +1,8 @@
 /**
  * Follow-ups to the factory: a batch whose worker keeps dying is failed by BullMQ without our handler,
  * and its images must still end (failed `stalled`) so the run completes; detector scores reach the
- * scene graph.
+ * scene graph; `--rephrase` rewrites the QA through a language model, keeping only rewrites that state
+ * the same fact, and a re-run asks it nothing.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import type { FrameObjectBox, RunState, SceneGraph } from '@spatialforge/core';
 import { LocalRun, createFactory, type Factory } from '@spatialforge/pipeline';
 import type { RedisServer } from '@spatialforge/queue';
-import { ROOT, privateRedis, removeDir, syntheticCorpus, tempDir, uniquePrefix, waitFor } from './factory-support.js';
+import type { ChatRequest } from '@spatialforge/research';
+import { startOpenAITestServer, type TestReply } from '@spatialforge/research/testing';
+import { ROOT, privateRedis, removeDir, runCli, syntheticCorpus, tempDir, uniquePrefix, waitFor } from './factory-support.js';
 
 const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
 const noYolox = existsSync(join(shared, 'models', 'yolox_nano.onnx')) && existsSync(join(shared, 'data', 'rgbd'))
@@ -141,6 +144,51 @@ describe('factory follow-ups', () => {
       }
     } finally {
       process.env = saved;
+    }
+  });
+
+  test('spatialforge run --rephrase keeps rewrites that state the same fact, rejects one that changes the number, and a re-run asks nothing', { timeout: 180_000 }, async () => {
+    // Plays the language model: widths come back with another number (rejected), distances reworded
+    // with the same number and unit (kept).
+    const rewriter = (request: ChatRequest): TestReply => {
+      const sent = JSON.parse(request.messages.at(-1)!.content as string) as { question: string; answer: string };
+      if (/wide|width/i.test(sent.question)) return { content: JSON.stringify({ question: sent.question, answer: 'It is about 123 meters wide.' }) };
+      return { content: JSON.stringify({ question: `Rephrased: ${sent.question}`, answer: `Roughly ${/[\d.]+ \w+/.exec(sent.answer)![0]}.` }) };
+    };
+    const server = await startOpenAITestServer(rewriter);
+    try {
+      const manifest = await syntheticCorpus(join(dir, 'rephrase'), 2, 61);
+      const out = join(dir, 'rephrase-out');
+      const env = { REDIS_URL: redis.url, QUEUE_PREFIX: uniquePrefix(), LLM_ENDPOINT: server.url, LLM_MODEL: 'rewriter-1' };
+      const flags = ['--rephrase', '--qa-types', 'distance_centre,size_width', '--qa-max', '6', '--threads', '1'];
+      const first = await runCli(['run', manifest, '--out', out, ...flags], env);
+      assert.equal(first.code, 0, first.output);
+      const records = (await readFile(join(out, 'dataset', 'qa.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; question: string; answer: string });
+      const distances = records.filter((r) => r.type === 'distance_centre');
+      const widths = records.filter((r) => r.type === 'size_width');
+      assert.ok(distances.length > 0 && widths.length > 0, JSON.stringify(records));
+      assert.equal(server.requests.length, records.length, 'one request per QA record');
+      for (const r of distances) {
+        assert.match(r.question, /^Rephrased: /);
+        assert.match(r.answer, /^Roughly [\d.]+ (centimeters|meters)\.$/);
+      }
+      for (const r of widths) {
+        assert.doesNotMatch(r.question, /^Rephrased/);
+        assert.doesNotMatch(r.answer, /123 meters/, 'a rewrite that changed the number is not used');
+        assert.match(r.answer, /[\d.]+ (centimeters|meters)/);
+      }
+
+      // Another export format is another run over the same stage outputs: no request to the model.
+      const again = await runCli(['run', manifest, '--out', out, '--new-run', '--formats', 'jsonl', ...flags], env);
+      assert.equal(again.code, 0, again.output);
+      assert.equal(server.requests.length, records.length, 'the re-run made no request');
+      assert.deepEqual((await readFile(join(out, 'dataset', 'qa.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l)), records);
+
+      const refused = await runCli(['run', manifest, '--out', join(dir, 'rephrase-none'), '--rephrase'], { ...env, LLM_ENDPOINT: '', LLM_MODEL: '' });
+      assert.equal(refused.code, 1);
+      assert.match(refused.output, /options\.rephrase needs a language model: set LLM_ENDPOINT/);
+    } finally {
+      await server.close();
     }
   });
 });

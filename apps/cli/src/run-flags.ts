@@ -22,6 +22,7 @@ export interface RunFlags {
   detectModel?: string;
   segmentModel?: string;
   depthModel?: string;
+  rephrase?: boolean;
 }
 
 export function addRunFlags(command: Command): Command {
@@ -40,7 +41,8 @@ export function addRunFlags(command: Command): Command {
     .option('--filter-model <name>', 'scene filter model')
     .option('--detect-model <name>', 'detector model')
     .option('--segment-model <name>', 'segmentation model')
-    .option('--depth-model <name>', 'metric depth model');
+    .option('--depth-model <name>', 'metric depth model')
+    .option('--rephrase', 'rewrite the QA text with the language model of LLM_ENDPOINT / LLM_MODEL, keeping only rewrites that state the same fact');
 }
 
 /** The RunOptions the flags set (the rest come from defaults). */
@@ -68,6 +70,7 @@ export function runOptionsFromFlags(flags: RunFlags): Partial<RunOptions> {
   if (flags.segmentModel) models.segment = flags.segmentModel;
   if (flags.depthModel) models.depth = flags.depthModel;
   if (Object.keys(models).length > 0) options.models = models;
+  if (flags.rephrase) options.rephrase = true;
   return options;
 }
 

@@ -31,6 +31,11 @@ export interface RunOptions {
   formats: ExportFormat[];
   /** Field-of-view prior (degrees, horizontal) for images with no other intrinsics. */
   fovDegrees: number;
+  /**
+   * Rewrite the QA text through the language model named by LLM_ENDPOINT / LLM_MODEL, keeping only
+   * rewrites that state the same fact (the template text stays otherwise). @defaultValue false
+   */
+  rephrase?: boolean;
 }
 
 /** Where a run's images come from. */

@@ -6,6 +6,7 @@
  *   cache/<stage>/<digest>/<imageId>.json              a stage's output for an image
  *   cache/<stage>/<digest>/<imageId>/<name>            binary artefacts beside it (depth map, masks)
  *   cache/ingest/<digest>/inputs/<inputHash>.json      which image an input normalised to
+ *   cache/rephrase/<imageId>/rephrase-<model>.jsonl    LLM rephrasing verdicts (local stores; see synthesize)
  *   runs/<runId>/inputs/<batch>.json                   the source items of one ingest batch
  *   runs/<runId>/dataset/<path>                        the exported dataset
  *   runs/<runId>/dataset.json                          its file list (DatasetInfo)
@@ -25,6 +26,8 @@ export const storeKeys = {
   datasetPrefix: (runId: string) => `runs/${runId}/dataset/`,
   datasetFile: (runId: string, path: string) => `runs/${runId}/dataset/${path}`,
   datasetInfo: (runId: string) => `runs/${runId}/dataset.json`,
+  /** Folder of an image's rephrasing verdicts (one JSONL per language model; local stores only). */
+  rephraseCache: (imageId: string) => `cache/rephrase/${imageId}`,
 };
 
 /**

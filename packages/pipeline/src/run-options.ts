@@ -1,5 +1,6 @@
 /** Run options: defaults from settings, and validation that names the offending field. */
 import { InputError, STAGES, type ExportFormat, type RunOptions } from '@spatialforge/core';
+import { llmEndpoint, llmModel } from '@spatialforge/research';
 import { batchSizeSetting, maxSideSetting } from './settings.js';
 import { parseStageList } from './stage-registry.js';
 
@@ -45,6 +46,17 @@ export function resolveRunOptions(partial: Partial<RunOptions> = {}, env?: Recor
       'invalid-option',
       undefined,
       'options.formats',
+    );
+  }
+  if (options.rephrase !== undefined && typeof options.rephrase !== 'boolean') {
+    throw new InputError(`options.rephrase=${JSON.stringify(options.rephrase)} is not valid: expected true or false`, 'invalid-option', undefined, 'options.rephrase');
+  }
+  if (options.rephrase && !(llmEndpoint.read(env) && llmModel.read(env))) {
+    throw new InputError(
+      'options.rephrase needs a language model: set LLM_ENDPOINT (an OpenAI-compatible base URL) and LLM_MODEL where the run is created and where synthesize workers run',
+      'invalid-option',
+      undefined,
+      'options.rephrase',
     );
   }
   if (options.models) {

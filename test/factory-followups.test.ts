@@ -12,7 +12,10 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FrameObjectBox, RunState, SceneGraph } from '@spatialforge/core';
-import { LocalRun, createFactory, type Factory } from '@spatialforge/pipeline';
+import { InputError, type QARecord } from '@spatialforge/core';
+import { LocalRun, createFactory, resolveRunOptions, type Factory, type ImageStageContext } from '@spatialforge/pipeline';
+import { sceneFromBoxes } from '@spatialforge/qa';
+import { handler as synthesize } from '../packages/pipeline/src/stages/synthesize.js';
 import type { RedisServer } from '@spatialforge/queue';
 import type { ChatRequest } from '@spatialforge/research';
 import { startOpenAITestServer, type TestReply } from '@spatialforge/research/testing';
@@ -191,4 +194,38 @@ describe('factory follow-ups', () => {
       await server.close();
     }
   });
+
+});
+
+test('QA margins are a run option: validated naming the field, passed to the QA synthesis, part of the synthesize identity', async () => {
+  // Widths 0.50 m and 0.58 m: 8 cm and 14 % apart, clear under the default margins (5 cm, 5 %).
+  const scene = sceneFromBoxes([
+    { id: 'o1', label: 'chair', centre: [-0.8, 2.5, 0.45], size: [0.5, 0.5, 0.9] },
+    { id: 'o2', label: 'table', centre: [0.6, 3.2, 0.375], size: [0.58, 0.5, 0.75] },
+  ]);
+  const synthesized = async (margins?: { metres?: number; ratio?: number; degrees?: number }) => {
+    const options = resolveRunOptions({ qa: { maxPerImage: 50, defaultQuota: 5, types: ['choice_wider', 'choice_thinner'], margins } });
+    const ctx = { stage: 'synthesize', imageId: scene.imageId, options, output: async () => scene } as unknown as ImageStageContext;
+    return { records: (await synthesize.run(ctx)) as QARecord[], digest: JSON.stringify(synthesize.identity(options)) };
+  };
+  const byDefault = await synthesized();
+  const strict = await synthesized({ ratio: 0.2 });
+  assert.ok(byDefault.records.length > 0, 'the widths differ clearly enough by default');
+  assert.deepEqual(strict.records, [], 'a 14 % difference is not clear at a 20 % margin');
+  assert.notEqual(strict.digest, byDefault.digest);
+  assert.equal((await synthesized({ metres: 0.05 })).records.length, byDefault.records.length);
+
+  for (const [margins, field] of [
+    [{ ratio: -0.1 }, 'options.qa.margins.ratio'],
+    [{ degrees: 90 }, 'options.qa.margins.degrees'],
+    [{ metres: 'wide' }, 'options.qa.margins.metres'],
+    [{ inches: 2 }, 'options.qa.margins.inches'],
+    [[0.1], 'options.qa.margins'],
+  ] as const) {
+    assert.throws(() => resolveRunOptions({ qa: { maxPerImage: 4, margins: margins as never } }), (err: Error) => {
+      assert.ok(err instanceof InputError, String(err));
+      assert.equal(err.field, field, err.message);
+      return true;
+    });
+  }
 });

@@ -43,4 +43,10 @@ export interface QAOptions {
   defaultQuota?: number;
   /** Only these types (all when absent). */
   types?: string[];
+  /**
+   * How clear a difference must be for a question about it to be asked; fields left out keep
+   * @spatialforge/qa's DEFAULT_MARGINS (its QAMargins documents each). `metres`: metres; `ratio`: a
+   * share of the larger length; `degrees`: degrees.
+   */
+  margins?: { metres?: number; ratio?: number; degrees?: number };
 }

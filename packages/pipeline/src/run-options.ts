@@ -32,6 +32,7 @@ export function resolveRunOptions(partial: Partial<RunOptions> = {}, env?: Recor
   integer(options.seed, 'options.seed', 0, 2 ** 31 - 1);
   integer(options.qa.maxPerImage, 'options.qa.maxPerImage', 0, 10_000);
   if (options.qa.defaultQuota !== undefined) integer(options.qa.defaultQuota, 'options.qa.defaultQuota', 0, 10_000);
+  if (options.qa.margins !== undefined) checkMargins(options.qa.margins);
   if (!(options.fovDegrees > 1 && options.fovDegrees < 179)) {
     throw new InputError(`options.fovDegrees=${options.fovDegrees} is not valid: expected degrees between 1 and 179`, 'invalid-option', undefined, 'options.fovDegrees');
   }
@@ -63,6 +64,25 @@ export function resolveRunOptions(partial: Partial<RunOptions> = {}, env?: Recor
     for (const stage of Object.keys(options.models)) parseStageList(stage, 'options.models');
   }
   return options;
+}
+
+/** Upper bound of each QA margin: beyond it hardly any comparison would be asked. */
+const MARGIN_LIMITS = { metres: 10, ratio: 1, degrees: 45 } as const;
+
+function checkMargins(margins: unknown): void {
+  if (typeof margins !== 'object' || margins === null || Array.isArray(margins)) {
+    throw new InputError('options.qa.margins must be an object { metres, ratio, degrees }', 'invalid-option', undefined, 'options.qa.margins');
+  }
+  for (const [name, value] of Object.entries(margins)) {
+    const field = `options.qa.margins.${name}`;
+    if (!(name in MARGIN_LIMITS)) {
+      throw new InputError(`${field} is not a QA margin: expected metres, ratio or degrees`, 'invalid-option', undefined, field);
+    }
+    const max = MARGIN_LIMITS[name as keyof typeof MARGIN_LIMITS];
+    if (typeof value !== 'number' || !(value >= 0 && value < max)) {
+      throw new InputError(`${field}=${JSON.stringify(value)} is not valid: expected a number from 0 up to (not including) ${max}`, 'invalid-option', undefined, field);
+    }
+  }
 }
 
 function integer(value: number, field: string, min: number, max: number): void {

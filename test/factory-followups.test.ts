@@ -1,5 +1,5 @@
 /**
- * Follow-ups to the factory: a batch whose worker keeps dying is failed by BullMQ without our handler,
+ * Follow-ups to the factory: one sample is looked up by image id; a batch whose worker keeps dying is failed by BullMQ without our handler,
  * and its images must still end (failed `stalled`) so the run completes; detector scores reach the
  * scene graph; `--rephrase` rewrites the QA through a language model, keeping only rewrites that state
  * the same fact, and a re-run asks it nothing.
@@ -98,6 +98,12 @@ describe('factory follow-ups', () => {
       assert.match(failure!.input, /frames\.jsonl line 2$/);
       assert.match(failure!.message, /filter batch stopped .* more times than allowed \(job stalled more than allowable limit\)/);
       assert.equal((await factory.coordinator.dataset(created.id))!.records, 3);
+      // One sample looked up directly is the one the pages list; a failed image or an unknown run has none.
+      const listed = await factory.coordinator.samples(created.id, { limit: 10, offset: 0 });
+      assert.equal(listed.length, 3);
+      for (const ref of listed) assert.deepEqual(await factory.coordinator.sample(created.id, ref.imageId), ref);
+      assert.equal(await factory.coordinator.sample(created.id, failure!.imageId), undefined);
+      assert.equal(await factory.coordinator.sample('run-none', listed[0]!.imageId), undefined);
 
       // Retried, the image goes through; the coordinator's sweep (run while no filter worker can take the
       // retry) must not settle the old failed batch again and fail the image a second time.
@@ -109,6 +115,7 @@ describe('factory follow-ups', () => {
       assert.equal(retried.status, 'completed', retried.error);
       assert.deepEqual({ completed: retried.totals.completed, failed: retried.totals.failed }, { completed: 4, failed: 0 });
       assert.equal((await factory.coordinator.dataset(created.id))!.records, 4);
+      assert.equal((await factory.coordinator.sample(created.id, failure!.imageId))?.input, failure!.input);
     } finally {
       if (doomed.exitCode === null && doomed.signalCode === null) doomed.kill('SIGKILL');
       await factory.close();

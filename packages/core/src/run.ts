@@ -152,6 +152,8 @@ export interface Coordinator {
   retryFailed(runId: string): Promise<number>;
   failures(runId: string, page: { limit: number; offset: number }): Promise<ImageFailure[]>;
   samples(runId: string, page: { limit: number; offset: number }): Promise<SampleRef[]>;
+  /** One processed image of the run, looked up directly; undefined when the run has not processed it (yet). */
+  sample(runId: string, imageId: string): Promise<SampleRef | undefined>;
   dataset(runId: string): Promise<DatasetInfo | undefined>;
   workers(): Promise<WorkerInfo[]>;
 }

@@ -331,22 +331,33 @@ export class PipelineCoordinator implements Coordinator {
   async samples(runId: string, page: { limit: number; offset: number }): Promise<SampleRef[]> {
     const meta = await this.state.meta(runId);
     if (!meta) return [];
-    const lastIndex = STAGES.indexOf(meta.path[meta.path.length - 2]!);
+    const lastIndex = lastImageStageIndex(meta);
     const ids = await this.state.scanImages(runId, (s) => s.stageIndex === lastIndex && s.state === 'd', page.limit, page.offset);
-    const key = (stage: StageName, imageId: string) => storeKeys.stageOutput(stage, meta.digests[stage]!, imageId);
-    return Promise.all(ids.map(async (imageId): Promise<SampleRef> => {
-      const frame = await getJsonOptional<IngestedFrame>(this.options.store, key('ingest', imageId));
-      const depth = meta.path.includes('depth') ? await getJsonOptional<DepthOutput>(this.options.store, key('depth', imageId)) : undefined;
-      const depthKey = depth?.depth.uri ?? frame?.depth?.uri;
-      return {
-        imageId,
-        input: frame?.input ?? imageId,
-        imageKey: frame?.image ?? '',
-        sceneKey: key('lift', imageId),
-        qaKey: key('synthesize', imageId),
-        ...(depthKey ? { depthKey } : {}),
-      };
-    }));
+    return Promise.all(ids.map((imageId) => this.sampleRef(meta, imageId)));
+  }
+
+  async sample(runId: string, imageId: string): Promise<SampleRef | undefined> {
+    const meta = await this.state.meta(runId);
+    if (!meta) return undefined;
+    const [state] = await this.state.imageStates(runId, [imageId]);
+    if (!state || state.state !== 'd' || state.stageIndex !== lastImageStageIndex(meta)) return undefined;
+    return this.sampleRef(meta, imageId);
+  }
+
+  /** Store keys of a processed image's outputs. */
+  private async sampleRef(meta: RunMeta, imageId: string): Promise<SampleRef> {
+    const key = (stage: StageName) => storeKeys.stageOutput(stage, meta.digests[stage]!, imageId);
+    const frame = await getJsonOptional<IngestedFrame>(this.options.store, key('ingest'));
+    const depth = meta.path.includes('depth') ? await getJsonOptional<DepthOutput>(this.options.store, key('depth')) : undefined;
+    const depthKey = depth?.depth.uri ?? frame?.depth?.uri;
+    return {
+      imageId,
+      input: frame?.input ?? imageId,
+      imageKey: frame?.image ?? '',
+      sceneKey: key('lift'),
+      qaKey: key('synthesize'),
+      ...(depthKey ? { depthKey } : {}),
+    };
   }
 
   async dataset(runId: string): Promise<DatasetInfo | undefined> {
@@ -356,6 +367,11 @@ export class PipelineCoordinator implements Coordinator {
   async workers(): Promise<WorkerInfo[]> {
     return this.state.workers(this.options.heartbeatMs * 3);
   }
+}
+
+/** Index in STAGES of the run's last per-image stage (the one before export): an image done there is processed. */
+function lastImageStageIndex(meta: RunMeta): number {
+  return STAGES.indexOf(meta.path[meta.path.length - 2]!);
 }
 
 function newRunId(): string {

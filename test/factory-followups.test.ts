@@ -1,8 +1,9 @@
 /**
- * Follow-ups to the factory: one sample is looked up by image id; a batch whose worker keeps dying is failed by BullMQ without our handler,
- * and its images must still end (failed `stalled`) so the run completes; detector scores reach the
- * scene graph; `--rephrase` rewrites the QA through a language model, keeping only rewrites that state
- * the same fact, and a re-run asks it nothing.
+ * Follow-ups to the factory: a batch whose worker keeps dying is failed by BullMQ without our handler,
+ * and its images must still end (failed `stalled`) so the run completes; one sample is looked up by
+ * image id; detector scores reach the scene graph; `--rephrase` rewrites the QA through a language
+ * model, keeping only rewrites that state the same fact, and a re-run asks it nothing; QA margins are
+ * a run option.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

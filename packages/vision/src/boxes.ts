@@ -1,5 +1,6 @@
 /** Box arithmetic and non-maximum suppression; boxes are [x1, y1, x2, y2] in pixels. */
 import type { Box2D } from '@spatialforge/core';
+import type { ResizePlan } from './manifest.js';
 import type { Detection } from './types.js';
 
 export function boxArea(box: Box2D): number {
@@ -21,6 +22,23 @@ export function clampBox(box: Box2D, width: number, height: number): Box2D {
     Math.min(Math.max(box[2], 0), width),
     Math.min(Math.max(box[3], 0), height),
   ];
+}
+
+/**
+ * A box given as centre and size in model-input pixels (cx, cy, w, h), mapped back through the resize
+ * plan to the original image's pixels and clamped to it.
+ */
+export function centreBoxToImage(cx: number, cy: number, w: number, h: number, plan: ResizePlan, width: number, height: number): Box2D {
+  return clampBox(
+    [
+      (cx - w / 2 - plan.offsetX) / plan.scaleX,
+      (cy - h / 2 - plan.offsetY) / plan.scaleY,
+      (cx + w / 2 - plan.offsetX) / plan.scaleX,
+      (cy + h / 2 - plan.offsetY) / plan.scaleY,
+    ],
+    width,
+    height,
+  );
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { RgbImage } from '@spatialforge/core';
 import { join } from 'node:path';
-import { clampBox, nms } from '../boxes.js';
+import { centreBoxToImage, nms } from '../boxes.js';
 import type { ResizePlan } from '../manifest.js';
 import { imageTensorShape, imageTensorSize, planResize, writeImageTensor } from '../preprocess.js';
 import { chunk } from '../prefetch.js';
@@ -96,16 +96,7 @@ export class OwlDetector implements Detector {
       found.push({
         label: queries[best],
         score,
-        box: clampBox(
-          [
-            (cx - w / 2 - plan.offsetX) / plan.scaleX,
-            (cy - h / 2 - plan.offsetY) / plan.scaleY,
-            (cx + w / 2 - plan.offsetX) / plan.scaleX,
-            (cy + h / 2 - plan.offsetY) / plan.scaleY,
-          ],
-          image.width,
-          image.height,
-        ),
+        box: centreBoxToImage(cx, cy, w, h, plan, image.width, image.height),
       });
     }
     return nms(found, this.nmsIou);

@@ -4,7 +4,7 @@
  * score = objectness × class probability, class-aware NMS.
  */
 import type { RgbImage } from '@spatialforge/core';
-import { clampBox, nms } from '../boxes.js';
+import { centreBoxToImage, nms } from '../boxes.js';
 import type { ResizePlan } from '../manifest.js';
 import { imageTensorShape, imageTensorSize, planResize, writeImageTensor } from '../preprocess.js';
 import { PreprocessPool, type PreparedBatch } from '../preprocess-pool.js';
@@ -143,16 +143,7 @@ export class YoloxDetector implements Detector {
         candidates.push({
           label,
           score,
-          box: clampBox(
-            [
-              (cx - w / 2 - plan.offsetX) / plan.scaleX,
-              (cy - h / 2 - plan.offsetY) / plan.scaleY,
-              (cx + w / 2 - plan.offsetX) / plan.scaleX,
-              (cy + h / 2 - plan.offsetY) / plan.scaleY,
-            ],
-            image.width,
-            image.height,
-          ),
+          box: centreBoxToImage(cx, cy, w, h, plan, image.width, image.height),
         });
       }
     }

@@ -287,6 +287,10 @@ describe('requests', () => {
       [{ source: { kind: 'uri', uri: 's3://bucket/x' }, options: { qa: { maxPerImage: 0 } } }, 'body.options.qa.maxPerImage', />= 1/],
       [{ source: { kind: 'uri', uri: 's3://bucket/x' }, optoins: {} }, 'body.optoins', /not a known field/],
       [{ source: { kind: 'frames', frames: [{ image: 'https://example.com/a.png', objects: [{ id: 'a', label: 'cup', box: [1, 2, 3] }] }] } }, 'body.source.frames[0].objects[0].box', /fewer than 4/],
+      [{ source: { kind: 'frames', frames: [{ image: 'https://example.com/a.png', objects: [{ id: 'a', label: 'cup', box: [1, 2, 3, 4], score: 1.5 }] }] } }, 'body.source.frames[0].objects[0].score', /<= 1/],
+      [{ source: { kind: 'uri', uri: 's3://bucket/x' }, options: { qa: { margins: { metres: 12 } } } }, 'body.options.qa.margins.metres', /< 10/],
+      [{ source: { kind: 'uri', uri: 's3://bucket/x' }, options: { qa: { margins: { pixels: 3 } } } }, 'body.options.qa.margins.pixels', /not a known field/],
+      [{ source: { kind: 'uri', uri: 's3://bucket/x' }, options: { rephrase: 'yes' } }, 'body.options.rephrase', /boolean/],
     ];
     for (const [body, field, message] of cases) {
       const error = await json<{ code: string; field: string; message: string }>(await post(body), 400);
@@ -296,6 +300,17 @@ describe('requests', () => {
     }
     const query = await json<{ field: string }>(await h.api(lab, '/v1/runs/manifest?seed=abc', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: 'x' }), 400);
     assert.equal(query.field, 'querystring.seed');
+  });
+
+  test('QA margins and inline detector scores are accepted and the run keeps the margins; rephrase without a model is refused naming it', async () => {
+    const frames = [{ image: `${h.corpusUrl}/a.png`, objects: [{ id: 'a', label: 'cup', box: [1, 2, 30, 40], score: 0.75 }] }];
+    const margins = { metres: 0.2, ratio: 0.1, degrees: 5 };
+    const run = await json<RunState>(await post({ source: { kind: 'frames', frames }, options: { qa: { margins } } }), 201);
+    assert.deepEqual(run.options.qa.margins, margins);
+    assert.deepEqual((await json<RunState>(await h.api(lab, `/v1/runs/${run.id}`))).options.qa.margins, margins);
+    await json<RunState>(await h.api(lab, `/v1/runs/${run.id}/cancel`, { method: 'POST' }), 202);
+    const refused = await json<{ field: string }>(await post({ source: { kind: 'frames', frames }, options: { rephrase: true } }), 400);
+    assert.equal(refused.field, 'options.rephrase');
   });
 
   test('a manifest naming local paths cannot read the server’s files: each such line fails', { timeout: 60_000 }, async () => {

@@ -115,7 +115,7 @@ export const researchRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
       if (sample && scene) throw new ValidationError('body.sample and body.scene are exclusive: send one', 'body.sample');
       if (sample) {
         const run = await visibleRun(deps, request, sample.runId);
-        const ref = (await samplesOf(run.id)).find((s) => s.imageId === sample.imageId);
+        const ref = await deps.coordinator.sample(run.id, sample.imageId);
         if (!ref) throw notFound(`image ${sample.imageId} in run ${run.id}`);
         scene = await sceneOf(ref);
       }

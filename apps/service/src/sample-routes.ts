@@ -12,8 +12,6 @@ import { BinaryOutput, ErrorOutput, PageQuery, PictureParams, RunIdParams, Sampl
 import { visibleRun } from './run-routes.js';
 
 const errors = { 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput };
-/** Samples are looked up by image id by paging the run's sample list this many at a time. */
-const LOOKUP_PAGE = 500;
 /** Runs whose stage digests are remembered (they locate stage outputs in the store). */
 const DIGEST_CACHE_RUNS = 256;
 
@@ -44,12 +42,9 @@ export const sampleRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = as
   const { coordinator, store } = deps;
 
   async function findSample(runId: string, imageId: string): Promise<SampleRef> {
-    for (let offset = 0; ; offset += LOOKUP_PAGE) {
-      const page = await coordinator.samples(runId, { limit: LOOKUP_PAGE, offset });
-      const sample = page.find((s) => s.imageId === imageId);
-      if (sample) return sample;
-      if (page.length < LOOKUP_PAGE) throw notFound(`image ${imageId} in run ${runId}`);
-    }
+    const sample = await coordinator.sample(runId, imageId);
+    if (!sample) throw notFound(`image ${imageId} in run ${runId}`);
+    return sample;
   }
 
   const digestCache = new Map<string, Promise<Partial<Record<StageName, string>>>>();

@@ -37,12 +37,23 @@ const StageModels = Type.Object(
   { additionalProperties: false, description: 'Model per stage, e.g. { "detect": "yolox-nano" }' },
 );
 
+/** Ranges as resolveRunOptions (@spatialforge/pipeline) checks them: each from 0 up to, not including, its bound. */
+const QAMarginsInput = Type.Object(
+  {
+    metres: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 10, description: 'Smallest difference between compared positions, lengths or distances, metres (default 0.05)' })),
+    ratio: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1, description: 'Smallest difference between compared lengths or distances, as a share of the larger (default 0.05)' })),
+    degrees: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 45, description: 'Smallest gap between a measured angle and the threshold deciding its answer, degrees (default 3)' })),
+  },
+  { additionalProperties: false, description: 'How far apart two answers must be for a question about them to be asked' },
+);
+
 export const QAOptionsInput = Type.Object(
   {
     maxPerImage: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Most QA pairs for one image' })),
     quotas: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Integer({ minimum: 0, maximum: 1000 }), { description: 'Most pairs of one type per image' })),
     defaultQuota: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
     types: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { uniqueItems: true, maxItems: 256, description: 'Only these QA types (all when absent)' })),
+    margins: Type.Optional(QAMarginsInput),
   },
   { additionalProperties: false },
 );
@@ -59,6 +70,7 @@ export const RunOptionsInput = Type.Object(
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
     formats: Type.Optional(Type.Array(ExportFormat, { uniqueItems: true, minItems: 1 })),
     fovDegrees: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 180, description: 'Horizontal field-of-view prior, degrees' })),
+    rephrase: Type.Optional(Type.Boolean({ description: 'Rewrite the QA with the language model (LLM_ENDPOINT, LLM_MODEL must be set)' })),
   },
   { additionalProperties: false },
 );
@@ -80,6 +92,7 @@ export const FrameManifestInput = Type.Object(
             box: Type.Optional(Box2D),
             mask: Type.Optional(RemoteUri),
             maskValue: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+            score: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Detector confidence' })),
           },
           { additionalProperties: false },
         ),
@@ -195,11 +208,13 @@ const RunOptionsOutput = Type.Object({
     quotas: Type.Optional(Type.Record(Type.String(), Type.Integer())),
     defaultQuota: Type.Optional(Type.Integer()),
     types: Type.Optional(Type.Array(Type.String())),
+    margins: Type.Optional(Type.Object({ metres: Type.Optional(Type.Number()), ratio: Type.Optional(Type.Number()), degrees: Type.Optional(Type.Number()) })),
   }),
   units: Units,
   seed: Type.Integer(),
   formats: Type.Array(ExportFormat),
   fovDegrees: Type.Number(),
+  rephrase: Type.Optional(Type.Boolean()),
 });
 
 const RunSourceOutput = Type.Object({

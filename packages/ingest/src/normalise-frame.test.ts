@@ -45,15 +45,16 @@ describe('normaliseFrame on a generated frame', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  test('depth, masks, intrinsics and boxes follow the 2× shrink, ids preserved', async () => {
+  test('depth, masks, intrinsics and boxes follow the 2× shrink, ids and detector scores preserved', async () => {
     const result = await normaliseFrame(
       item({
         depth: { uri: path('depth.npy') },
         intrinsics: { fx: 180, fy: 181, cx: 99.5, cy: 49.5 },
         objects: [
-          { id: 'left', label: 'wall', mask: path('mask.png'), maskValue: 1000 },
+          { id: 'left', label: 'wall', mask: path('mask.png'), maskValue: 1000, score: 0.8 },
           { id: 'speck', label: 'dust', mask: path('mask.png'), maskValue: 7 },
-          { id: 'box', label: 'cup', box: [20, 10, 60, 50] },
+          { id: 'box', label: 'cup', box: [20, 10, 60, 50], score: 0.35 },
+          { id: 'plain', label: 'plate', box: [100, 20, 140, 60] },
         ],
       }),
       { maxSide: 100 },
@@ -68,8 +69,9 @@ describe('normaliseFrame on a generated frame', () => {
     assert.deepEqual(result.intrinsics, { fx: 90, fy: 90.5, cx: 49.5, cy: 24.5 });
     assert.equal(result.intrinsicsSource, 'provided');
     assert.deepEqual(result.objects, [
-      { id: 'left', label: 'wall', mask: 'mask-0.png', maskValue: 1000 },
-      { id: 'box', label: 'cup', box: [10, 5, 30, 25] },
+      { id: 'left', label: 'wall', mask: 'mask-0.png', maskValue: 1000, score: 0.8 },
+      { id: 'box', label: 'cup', box: [10, 5, 30, 25], score: 0.35 },
+      { id: 'plain', label: 'plate', box: [50, 10, 70, 30] },
     ]);
     assert.deepEqual(result.dropped, [{ id: 'speck', label: 'dust', reason: 'mask-vanished' }]);
     const [mask] = result.masks;

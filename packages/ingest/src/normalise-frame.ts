@@ -100,7 +100,7 @@ export async function normaliseFrame(item: SourceItem, options: NormaliseFrameOp
         fail('box-outside-image', `object ${object.id}`, `box [${object.box.join(', ')}] is not inside the ${sourceWidth}×${sourceHeight} image`);
       }
       const box: Box2D = [x1 * sx, y1 * sy, x2 * sx, y2 * sy];
-      result.objects.push({ id: object.id, label: object.label, box });
+      result.objects.push({ id: object.id, label: object.label, box, ...scoreOf(object) });
       continue;
     }
     let mask = masks.get(object.mask);
@@ -121,9 +121,14 @@ export async function normaliseFrame(item: SourceItem, options: NormaliseFrameOp
       result.dropped.push({ id: object.id, label: object.label, reason: 'mask-vanished' });
       continue;
     }
-    result.objects.push({ id: object.id, label: object.label, mask: mask.name, maskValue: object.maskValue });
+    result.objects.push({ id: object.id, label: object.label, mask: mask.name, maskValue: object.maskValue, ...scoreOf(object) });
   }
   return result;
+}
+
+/** The detector score, when the source object has one (absent stays absent rather than `score: undefined`). */
+function scoreOf(object: FrameObject): { score?: number } {
+  return object.score === undefined ? {} : { score: object.score };
 }
 
 type Fail = (code: string, file: string, message: string) => never;

@@ -53,6 +53,11 @@ export function parseFrameManifest(value: unknown, context: ReferenceContext): F
       if (ids.has(id)) throw new ManifestProblem(`"${field}.id" ${JSON.stringify(id)} is used twice`);
       ids.add(id);
       if (typeof label !== 'string' || !label.trim()) throw new ManifestProblem(`"${field}.label" must be a non-empty string`);
+      const { score } = object;
+      if (score !== undefined && (typeof score !== 'number' || !(score >= 0 && score <= 1))) {
+        throw new ManifestProblem(`"${field}.score" must be a detector confidence from 0 to 1, got ${JSON.stringify(score)}`);
+      }
+      const scored = score === undefined ? {} : { score };
       if (object.box !== undefined) {
         const box = object.box;
         if (!Array.isArray(box) || box.length !== 4 || box.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
@@ -60,14 +65,14 @@ export function parseFrameManifest(value: unknown, context: ReferenceContext): F
         }
         const [x1, y1, x2, y2] = box as number[];
         if (!(x1 < x2 && y1 < y2)) throw new ManifestProblem(`"${field}.box" [${box.join(', ')}] is empty (x1 < x2 and y1 < y2 needed)`);
-        return { id, label, box: [x1, y1, x2, y2] };
+        return { id, label, box: [x1, y1, x2, y2], ...scored };
       }
       if (object.mask !== undefined) {
         const maskValue = object.maskValue;
         if (!Number.isInteger(maskValue) || (maskValue as number) < 0 || (maskValue as number) > 65535) {
           throw new ManifestProblem(`"${field}.maskValue" must be an integer from 0 to 65535, got ${JSON.stringify(maskValue)}`);
         }
-        return { id, label, mask: resolveField(object.mask, `${field}.mask`), maskValue: maskValue as number };
+        return { id, label, mask: resolveField(object.mask, `${field}.mask`), maskValue: maskValue as number, ...scored };
       }
       throw new ManifestProblem(`"${field}" needs a "box" [x1, y1, x2, y2] or a "mask" with a "maskValue"`);
     });

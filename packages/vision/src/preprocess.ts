@@ -20,6 +20,20 @@ function constrainToMultiple(value: number, multiple: number): number {
   return Math.max(multiple, roundHalfEven(value / multiple) * multiple);
 }
 
+/** An image resized to fill the whole model input of `resizedWidth` × `resizedHeight` (no padding, no crop). */
+function fullCanvasPlan(width: number, height: number, resizedWidth: number, resizedHeight: number): ResizePlan {
+  return {
+    canvasWidth: resizedWidth,
+    canvasHeight: resizedHeight,
+    resizedWidth,
+    resizedHeight,
+    offsetX: 0,
+    offsetY: 0,
+    scaleX: resizedWidth / width,
+    scaleY: resizedHeight / height,
+  };
+}
+
 /** Where an image of `width` × `height` pixels lands in the model input. */
 export function planResize(width: number, height: number, spec: ResizeSpec): ResizePlan {
   switch (spec.mode) {
@@ -41,16 +55,7 @@ export function planResize(width: number, height: number, spec: ResizeSpec): Res
       };
     }
     case 'stretch':
-      return {
-        canvasWidth: spec.width,
-        canvasHeight: spec.height,
-        resizedWidth: spec.width,
-        resizedHeight: spec.height,
-        offsetX: 0,
-        offsetY: 0,
-        scaleX: spec.width / width,
-        scaleY: spec.height / height,
-      };
+      return fullCanvasPlan(width, height, spec.width, spec.height);
     case 'shortest-edge-crop': {
       // CLIPImageProcessor: the short side becomes `shortestEdge`, the long one int(shortestEdge · long / short).
       const short = Math.min(width, height);
@@ -78,16 +83,7 @@ export function planResize(width: number, height: number, spec: ResizeSpec): Res
       else scaleWidth = scaleHeight;
       const resizedWidth = constrainToMultiple(scaleWidth * width, spec.multipleOf);
       const resizedHeight = constrainToMultiple(scaleHeight * height, spec.multipleOf);
-      return {
-        canvasWidth: resizedWidth,
-        canvasHeight: resizedHeight,
-        resizedWidth,
-        resizedHeight,
-        offsetX: 0,
-        offsetY: 0,
-        scaleX: resizedWidth / width,
-        scaleY: resizedHeight / height,
-      };
+      return fullCanvasPlan(width, height, resizedWidth, resizedHeight);
     }
     case 'shortest-longest': {
       // transformers' get_size_with_aspect_ratio (DETR / Grounding DINO image processors).
@@ -107,16 +103,7 @@ export function planResize(width: number, height: number, spec: ResizeSpec): Res
         resizedHeight = size;
         resizedWidth = Math.floor((size * width) / height);
       }
-      return {
-        canvasWidth: resizedWidth,
-        canvasHeight: resizedHeight,
-        resizedWidth,
-        resizedHeight,
-        offsetX: 0,
-        offsetY: 0,
-        scaleX: resizedWidth / width,
-        scaleY: resizedHeight / height,
-      };
+      return fullCanvasPlan(width, height, resizedWidth, resizedHeight);
     }
   }
 }

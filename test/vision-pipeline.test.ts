@@ -25,6 +25,18 @@ const NYU = { fx: 518.8579, fy: 519.46961, cx: 325.58245, cy: 253.73617 };
 const TUM = { fx: 517.3, fy: 516.5, cx: 318.6, cy: 255.3 };
 
 /** Every JSON stage output of `stage` in the store, by image id. */
+/** Runs a LocalRun to its end, stops it whatever happens, and checks it completed. */
+async function runToCompletion(run: LocalRun) {
+  try {
+    await run.start();
+    const result = await run.finish();
+    assert.equal(result.run.status, 'completed', JSON.stringify(result.run.error ?? result.run.totals));
+    return result;
+  } finally {
+    await run.stop();
+  }
+}
+
 async function outputs<T>(store: string, stage: string): Promise<Map<string, T>> {
   const found = new Map<string, T>();
   const root = join(store, 'cache', stage);
@@ -63,14 +75,7 @@ test('spatialforge run with YOLOX and DeepLabV3 on the real RGB-D frames gives s
       options: { batchSize: 2, models: { detect: 'yolox-nano', segment: 'deeplabv3-mobilenet-voc' }, qa: { maxPerImage: 12 } },
       threads: 1,
     });
-    let result;
-    try {
-      await run.start();
-      result = await run.finish();
-    } finally {
-      await run.stop();
-    }
-    assert.equal(result.run.status, 'completed', JSON.stringify(result.run.error ?? result.run.totals));
+    const result = await runToCompletion(run);
     assert.equal(result.run.totals.images, 4);
 
     const store = join(out, '.store');
@@ -127,14 +132,7 @@ test('the depth stage runs a depth model and resolves intrinsics when the source
       options: { models: { detect: 'yolox-nano', depth: depthAnythingV2MetricIndoorSmall.name }, fovDegrees: 60, qa: { maxPerImage: 6 } },
       threads: 1,
     });
-    let result;
-    try {
-      await run.start();
-      result = await run.finish();
-    } finally {
-      await run.stop();
-    }
-    assert.equal(result.run.status, 'completed', JSON.stringify(result.run.error ?? result.run.totals));
+    const result = await runToCompletion(run);
     const store = join(out, '.store');
     const [depth] = (await outputs<{ depth: { uri: string }; intrinsics: { fx: number; cx: number }; intrinsicsSource: string; source: string }>(store, 'depth')).values();
     assert.equal(depth.source, depthAnythingV2MetricIndoorSmall.name);

@@ -20,6 +20,16 @@ export interface ReasoningStep {
   fact: Fact;
 }
 
+/** An object a region-referenced question points at as `<regionN>` (SpatialRGPT's format). */
+export interface QARegion {
+  /** N in `<regionN>`: numbered per image, in a stable order. */
+  region: number;
+  /** The scene graph object id. */
+  id: string;
+  /** The object's 2D box in the image, pixels: [x1, y1, x2, y2]. */
+  box: [number, number, number, number];
+}
+
 export interface QARecord {
   /** Stable: a hash of imageId, type, objects and seed, so re-runs produce the same ids. */
   id: string;
@@ -31,7 +41,12 @@ export interface QARecord {
   answer: string;
   fact: Fact;
   steps?: ReasoningStep[];
+  /** With `refer: 'regions'`: every region the question and answer name. */
+  regions?: QARegion[];
 }
+
+/** How questions name objects: in words ("the red chair") or as `<regionN>` with the region's box beside. */
+export type ReferMode = 'names' | 'regions';
 
 export interface QAOptions {
   seed: number;
@@ -49,4 +64,6 @@ export interface QAOptions {
    * share of the larger length; `degrees`: degrees.
    */
   margins?: { metres?: number; ratio?: number; degrees?: number };
+  /** @defaultValue 'names' */
+  refer?: ReferMode;
 }

@@ -65,6 +65,13 @@ export interface SceneObject {
   distanceFromCamera: number;
   /** Detector confidence when the object came from a model. */
   score?: number;
+  /**
+   * Cut by the image border: its full extent is not seen. Position questions may use it; size, fits
+   * and size-comparison questions must not.
+   */
+  truncated?: boolean;
+  /** Largely hidden behind nearer objects; kept out of the same questions as `truncated`. */
+  occluded?: boolean;
 }
 
 export interface DroppedObject {

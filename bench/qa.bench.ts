@@ -8,7 +8,7 @@
  * reasoning steps written, id hashed — for every candidate of every type, then sample the same quotas
  * and cap from the rendered records. Same scenes, same options, same catalog code, in the same run.
  *
- * Goal (issue 2): ≥ 20,000 QA/s per core, counted per second of CPU time the process used, since the
+ * Goal (issues 2, 11): ≥ 20,000 QA/s per core at the default settings, counted per second of CPU time the process used, since the
  * wall clock on a shared machine also counts other processes' turns on the core.
  */
 import { writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import type { QARecord, SceneGraph } from '@spatialforge/core';
 import { createRandom, randomBoxScene, synthesizeQA, type SynthesisOptions } from '@spatialforge/qa';
 import { RULES } from '../packages/qa/src/rules.js';
-import { createContext, eligibleTypes, renderQuestion } from '../packages/qa/src/synthesize.js';
+import { createContext, eligibleTypes, renderQuestion, typeContext } from '../packages/qa/src/synthesize.js';
 
 const SCENES = 200;
 const OBJECTS = 10;
@@ -27,7 +27,7 @@ function formatThenSample(scene: SceneGraph, options: SynthesisOptions): QARecor
   const context = createContext(scene, options);
   const perType = eligibleTypes(scene, options).map(({ spec, quota }) => {
     const random = createRandom(`${options.seed}|${scene.imageId}|${spec.type}`);
-    const rendered = RULES[spec.type].candidates({ ...context, random })
+    const rendered = RULES[spec.type].candidates(typeContext(context, spec.type, random))
       .map((candidate) => renderQuestion(scene, options, { spec, candidate, random }, context));
     if (spec.valueKind !== 'boolean') return random.sample(rendered, quota);
     const yes = random.sample(rendered.filter((r) => r.fact.value === true), Math.ceil(quota / 2));
@@ -87,7 +87,8 @@ function measurePair(methods: Synthesize[], scenes: SceneGraph[], options: Synth
 
 const scenes = Array.from({ length: SCENES }, (_, seed) => randomBoxScene(seed, OBJECTS));
 const configs: { name: string; options: SynthesisOptions }[] = [
-  { name: 'default (quota 2/type, cap 50/image)', options: { seed: 1, units: 'metric', maxPerImage: 50, defaultQuota: 2 } },
+  // The settings `run` and `demo` use (packages/pipeline/src/run-options.ts): 24 per image, 2 per type.
+  { name: 'default (quota 2/type, cap 24/image)', options: { seed: 1, units: 'metric', maxPerImage: 24, defaultQuota: 2 } },
   { name: 'dense (quota 10/type, cap 300/image)', options: { seed: 1, units: 'metric', maxPerImage: 300, defaultQuota: 10 } },
 ];
 
@@ -107,7 +108,8 @@ for (const row of rows) {
   line(row.config, 'reference (format every candidate, then sample)', row.reference, 1);
 }
 console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(', ')} on ${cpus().length} cores`);
-const goalMet = rows.every((row) => row.ours.qaPerCpuSecond >= GOAL_QA_PER_SECOND);
+// The goal is set at the default settings (issue 11); the dense row shows the engine when asked for more.
+const goalMet = rows[0].ours.qaPerCpuSecond >= GOAL_QA_PER_SECOND;
 console.log(`goal ≥ ${fmt(GOAL_QA_PER_SECOND)} QA/s per core: ${goalMet ? 'met' : 'NOT met'}`);
 
 writeFileSync(

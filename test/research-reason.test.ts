@@ -87,6 +87,8 @@ test('the built-in planner answers every multi-object question of synthetic scen
 interface ListedObject {
   id: string;
   name: string;
+  /** Every name a question may use for it. */
+  names: string[];
 }
 
 /**
@@ -101,12 +103,15 @@ function toolCallingLlm(request: ChatRequest): TestReply {
   const text = question.toLowerCase();
   // The objects in the order the question names them.
   const named = objects
-    .map((o) => ({ o, at: text.indexOf(o.name.toLowerCase()) }))
+    .map((o) => {
+      const phrase = o.names.find((n) => text.includes(n.toLowerCase())) ?? o.name;
+      return { o: { ...o, name: phrase }, at: text.indexOf(phrase.toLowerCase()) };
+    })
     .filter((x) => x.at >= 0)
     .sort((a, b) => a.at - b.at)
     .map((x) => x.o);
   const measured = results.slice(1);
-  if (/closest|nearest/.test(text)) {
+  if (/closest|nearest|least far/.test(text)) {
     // The anchor is the object after "to" (or the last named); the others are the candidates.
     const anchor = named.find((o) => text.includes(`to ${o.name.toLowerCase()}`)) ?? named.at(-1)!;
     const listed = named.filter((o) => o !== anchor);

@@ -3,7 +3,7 @@
  * boxes in the canonical frame (metres, z up) seen by a level pinhole camera standing at the origin
  * at `cameraHeight`, looking along +y.
  */
-import type { Box2D, Intrinsics, SceneGraph, SceneObject, Vec3 } from '@spatialforge/core';
+import type { Box2D, Intrinsics, OrientedBox, SceneGraph, SceneObject, Vec3 } from '@spatialforge/core';
 import { createRandom } from './random.js';
 
 export interface KnownBox {
@@ -16,6 +16,11 @@ export interface KnownBox {
   /** How questions refer to it; `the <label>` when absent. */
   name?: string;
   colour?: string;
+  /** Its own box when it is turned (canonical frame, metres); the axis-aligned box with yaw 0 when absent. */
+  obb?: OrientedBox;
+  /** Cut by the image border, or largely hidden (see SceneObject). */
+  truncated?: boolean;
+  occluded?: boolean;
 }
 
 export interface BoxSceneOptions {
@@ -48,7 +53,9 @@ export function sceneFromBoxes(boxes: readonly KnownBox[], options: BoxSceneOpti
       size: box.size,
       min,
       max,
-      obb: { centre: box.centre, size: box.size, yaw: 0 },
+      obb: box.obb ?? { centre: box.centre, size: box.size, yaw: 0 },
+      ...(box.truncated ? { truncated: true } : {}),
+      ...(box.occluded ? { occluded: true } : {}),
       pointCount: 1000,
       box2d: projectBox(min, max, position, intrinsics, width, height),
       distanceFromCamera: Math.hypot(box.centre[0] - position[0], box.centre[1] - position[1], box.centre[2] - position[2]),

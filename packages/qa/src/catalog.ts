@@ -80,8 +80,9 @@ function predicate(type: QuestionTypeName, needsUp: boolean, description: string
         `Can you confirm that {A} is ${r1} {B}?`,
         `Tell me whether {A} is ${r2} {B}.`,
       ],
-      answers: [`Yes, {A} is ${r0} {B}.`, `Correct, {A} is ${r1} {B}.`, `Yes. {A} is ${r2} {B}.`, 'Yes, it is.'],
-      falseAnswers: [`No, {A} is ${o0} {B}.`, `Not quite: {A} is ${o1} {B}.`, `No. {A} is ${o2} {B}.`, 'No, it is not.'],
+      // Plain yes and no: "Correct" and "Not quite" would answer a claim, and most of these questions make none.
+      answers: [`Yes, {A} is ${r0} {B}.`, `Yes. {A} is ${r1} {B}.`, `Yes, {A} is ${r2} {B}.`, 'Yes, it is.'],
+      falseAnswers: [`No, {A} is ${o0} {B}.`, `No. {A} is ${o1} {B}.`, `No, {A} is ${o2} {B}.`, 'No, it is not.'],
     },
   };
 }
@@ -116,28 +117,28 @@ function reasoning(
 }
 
 export const QUESTION_TYPES: readonly QuestionType[] = [
-  predicate('left_of', false, 'A is to the left of B (centre x, camera view)',
+  predicate('left_of', false, 'A is left of B in the picture (azimuth of the centres from the camera)',
     ['to the left of', 'on the left side of', 'further to the left than'],
     ['to the right of', 'on the right side of', 'further to the right than']),
-  predicate('right_of', false, 'A is to the right of B (centre x, camera view)',
+  predicate('right_of', false, 'A is right of B in the picture (azimuth of the centres from the camera)',
     ['to the right of', 'on the right side of', 'further to the right than'],
     ['to the left of', 'on the left side of', 'further to the left than']),
-  predicate('above', true, 'A is above B (centre height)',
+  predicate('above', true, "A is above B: A's bottom at or above B's top",
     ['above', 'higher up than', 'positioned higher than'],
     ['below', 'lower down than', 'positioned lower than']),
-  predicate('below', true, 'A is below B (centre height)',
+  predicate('below', true, "A is below B: A's top at or below B's bottom",
     ['below', 'lower down than', 'positioned lower than'],
     ['above', 'higher up than', 'positioned higher than']),
-  predicate('behind', false, 'A is behind B seen from the camera (centre y)',
+  predicate('behind', false, 'A is behind B: farther from the camera (to the centres, nearest surfaces agreeing)',
     ['behind', 'further back than', 'deeper in the scene than'],
     ['in front of', 'further forward than', 'nearer the front of the scene than']),
-  predicate('in_front_of', false, 'A is in front of B seen from the camera (centre y)',
+  predicate('in_front_of', false, 'A is in front of B: nearer the camera (to the centres, nearest surfaces agreeing)',
     ['in front of', 'further forward than', 'nearer the front of the scene than'],
     ['behind', 'further back than', 'deeper in the scene than']),
-  predicate('bigger', false, 'A is bigger than B (volume)',
+  predicate('bigger', false, 'A is bigger than B (volume of the oriented box)',
     ['bigger than', 'larger than', 'larger in size than'],
     ['smaller than', 'not as large as', 'smaller in size than']),
-  predicate('smaller', false, 'A is smaller than B (volume)',
+  predicate('smaller', false, 'A is smaller than B (volume of the oriented box)',
     ['smaller than', 'not as large as', 'smaller in size than'],
     ['bigger than', 'larger than', 'larger in size than']),
   predicate('taller', true, 'A is taller than B (height)',
@@ -146,17 +147,17 @@ export const QUESTION_TYPES: readonly QuestionType[] = [
   predicate('shorter', true, 'A is shorter than B (height)',
     ['shorter than', 'less tall than', 'lower in height than'],
     ['taller than', 'greater in height than', 'standing taller than']),
-  predicate('wider', false, 'A is wider than B (extent across the view)',
+  predicate('wider', false, 'A is wider than B (longer side of the own footprint)',
     ['wider than', 'broader than', 'greater in width than'],
     ['thinner than', 'narrower than', 'less wide than']),
-  predicate('thinner', false, 'A is thinner than B (extent across the view)',
+  predicate('thinner', false, 'A is thinner than B (longer side of the own footprint)',
     ['thinner than', 'narrower than', 'less wide than'],
     ['wider than', 'broader than', 'greater in width than']),
 
   choice('choice_left', false, 'which of A and B is more to the left', ['more to the left', 'further left', 'positioned more to the left']),
   choice('choice_right', false, 'which of A and B is more to the right', ['more to the right', 'further right', 'positioned more to the right']),
-  choice('choice_higher', true, 'which of A and B is higher', ['higher', 'higher up', 'positioned higher']),
-  choice('choice_lower', true, 'which of A and B is lower', ['lower', 'lower down', 'positioned lower']),
+  choice('choice_higher', true, 'which of A and B is higher: wholly above, or higher at both bottom and top', ['higher', 'higher up', 'positioned higher']),
+  choice('choice_lower', true, 'which of A and B is lower: wholly below, or lower at both bottom and top', ['lower', 'lower down', 'positioned lower']),
   choice('choice_closer', false, 'which of A and B is closer to the camera', ['closer to the camera', 'nearer to the camera', 'closer to the viewer']),
   choice('choice_farther', false, 'which of A and B is farther from the camera', ['farther from the camera', 'further away from the camera', 'farther from the viewer']),
   choice('choice_bigger', false, 'which of A and B is bigger', ['bigger', 'larger', 'larger in size']),
@@ -173,12 +174,11 @@ export const QUESTION_TYPES: readonly QuestionType[] = [
     'Can you measure the distance between {A} and {B}?',
     'What is the distance from the centre of {A} to the centre of {B}?',
   ], [
-    '{A} is {value} from {B}.',
-    'The distance between {A} and {B} is {value}.',
-    'They are about {value} apart.',
-    '{value}.',
+    'The centres of {A} and {B} are {value} apart.',
+    '{A} is {value} from {B}, centre to centre.',
+    'Centre to centre, they are about {value} apart.',
   ]),
-  quantity('distance_gap', false, 2, 'gap between the closest points of A and B', [
+  quantity('distance_gap', false, 2, 'gap between the closest points of the oriented boxes of A and B', [
     'What is the gap between {A} and {B}?',
     'How much space is there between {A} and {B}?',
     'How far is the nearest edge of {A} from {B}?',
@@ -187,42 +187,42 @@ export const QUESTION_TYPES: readonly QuestionType[] = [
   ], [
     'There is a gap of {value} between {A} and {B}.',
     'The closest points of {A} and {B} are {value} apart.',
-    'About {value} of space separates them.',
+    'About {value} of space separates them at their closest.',
   ]),
-  quantity('distance_horizontal', true, 2, 'distance between A and B on the ground plane', [
-    'What is the horizontal distance between {A} and {B}?',
-    'How far apart are {A} and {B} horizontally?',
-    'Ignoring height, how far is {A} from {B}?',
-    'Measured along the floor, how far is {A} from {B}?',
-    'How far apart are {A} and {B} when seen from above?',
+  quantity('distance_horizontal', true, 2, 'distance between the centres of A and B on the ground plane', [
+    'What is the horizontal distance between the centres of {A} and {B}?',
+    'How far apart are {A} and {B} horizontally, centre to centre?',
+    'Ignoring height, how far is the centre of {A} from the centre of {B}?',
+    'Measured along the floor, how far is {A} from {B}, centre to centre?',
+    'Seen from above, how far apart are the centres of {A} and {B}?',
   ], [
-    'The horizontal distance between {A} and {B} is {value}.',
-    'Horizontally, {A} and {B} are {value} apart.',
-    'Along the ground, {A} is {value} from {B}.',
+    'The horizontal distance between the centres of {A} and {B} is {value}.',
+    'Horizontally, the centres of {A} and {B} are {value} apart.',
+    'Along the ground, the centre of {A} is {value} from the centre of {B}.',
   ]),
   quantity('distance_vertical', true, 2, 'difference in height between the centres of A and B', [
-    'What is the vertical distance between {A} and {B}?',
-    'How far apart are {A} and {B} vertically?',
-    'What is the difference in height between {A} and {B}?',
-    'How much higher or lower is {A} than {B}?',
-    'Measured vertically, how far is {A} from {B}?',
+    'What is the vertical distance between the centres of {A} and {B}?',
+    'How far apart are the centres of {A} and {B} vertically?',
+    'What is the difference in height between the centres of {A} and {B}?',
+    'How much higher or lower is the centre of {A} than the centre of {B}?',
+    'Measured vertically, how far is the centre of {A} from the centre of {B}?',
   ], [
-    'The vertical distance between {A} and {B} is {value}.',
-    'Vertically, {A} and {B} are {value} apart.',
-    'Their heights differ by {value}.',
+    'The centres of {A} and {B} are {value} apart vertically.',
+    'Vertically, their centres are {value} apart.',
+    'The heights of their centres differ by {value}.',
   ]),
-  quantity('size_width', false, 1, 'width of A (extent across the view)', [
-    'How wide is {A}?',
-    'What is the width of {A}?',
-    'How wide does {A} measure from side to side?',
-    'Can you estimate the width of {A}?',
-    'From left to right, how wide is {A}?',
+  quantity('size_width', false, 1, 'width of A: the longer side of its own footprint', [
+    'How wide is {A} at its widest?',
+    'What is the width of {A}, along the longer side of its footprint?',
+    'How long is the longer side of the footprint of {A}?',
+    'Can you estimate the width of {A}, taking the longer of its two horizontal sides?',
+    'What is the longer horizontal dimension of {A}?',
   ], [
-    '{A} is {value} wide.',
-    'The width of {A} is {value}.',
-    'It measures about {value} across.',
+    '{A} is {value} wide at its widest.',
+    'The longer side of its footprint is {value}.',
+    '{A} measures {value} along its longer horizontal side.',
   ]),
-  quantity('size_height', true, 1, 'height of A', [
+  quantity('size_height', true, 1, 'height of A from its bottom to its top', [
     'How tall is {A}?',
     'What is the height of {A}?',
     'How high is {A} from bottom to top?',
@@ -233,60 +233,60 @@ export const QUESTION_TYPES: readonly QuestionType[] = [
     'The height of {A} is {value}.',
     'It stands about {value} tall.',
   ]),
-  quantity('size_depth', false, 1, 'depth of A (extent along the view)', [
-    'How deep is {A}?',
-    'What is the depth of {A}?',
-    'How far does {A} extend from front to back?',
-    'Can you estimate the depth of {A}?',
-    'From front to back, how long is {A}?',
+  quantity('size_depth', false, 1, 'depth of A: the shorter side of its own footprint', [
+    'How deep is {A}, along the shorter side of its footprint?',
+    'What is the depth of {A}, the shorter of its two horizontal sides?',
+    'How long is the shorter side of the footprint of {A}?',
+    'Can you estimate the depth of {A}, measured along its shorter horizontal side?',
+    'What is the shorter horizontal dimension of {A}?',
   ], [
-    '{A} is {value} deep.',
-    'The depth of {A} is {value}.',
-    'It extends about {value} from front to back.',
+    '{A} is {value} deep along the shorter side of its footprint.',
+    'The shorter side of its footprint is {value}.',
+    '{A} measures {value} along its shorter horizontal side.',
   ]),
-  quantity('distance_camera', false, 1, 'distance of A from the camera', [
+  quantity('distance_camera', false, 1, 'distance from the camera to the centre of A', [
     'How far is {A} from the camera?',
-    'What is the distance between the camera and {A}?',
+    'What is the distance between the camera and the centre of {A}?',
     'How far away is {A} from the viewer?',
     'Can you estimate how far {A} is from the camera?',
-    'From where the picture was taken, how far is {A}?',
+    'From where the picture was taken, how far is the centre of {A}?',
   ], [
-    '{A} is {value} from the camera.',
-    'The camera is about {value} away from {A}.',
-    'It is roughly {value} away.',
+    'The centre of {A} is {value} from the camera.',
+    'Measured to its centre, {A} is {value} from the camera.',
+    'Its centre is roughly {value} away from the camera.',
   ]),
-  quantity('how_much_left', false, 2, 'how much further left A is than B', [
+  quantity('how_much_left', false, 2, 'how much further left A is than B, measured across the view (B left of A in the picture)', [
     'How much further to the left is {A} than {B}?',
-    'By how much is {A} to the left of {B}?',
-    'How far left of {B} is {A}?',
+    'By how much is {A} to the left of {B}, measured across the view?',
+    'How far left of {B} is {A}, across the camera\'s view?',
     'What is the sideways offset of {A} to the left of {B}?',
     'How much more to the left does {A} sit compared with {B}?',
   ], [
-    '{A} is {value} further to the left than {B}.',
-    '{A} sits {value} to the left of {B}.',
-    'About {value} further left.',
+    '{A} is {value} further to the left than {B}, measured across the view.',
+    'Across the camera\'s view, {A} sits {value} to the left of {B}.',
+    'About {value} further left, measured across the view.',
   ]),
-  quantity('how_much_higher', true, 2, 'how much higher A is than B', [
-    'How much higher is {A} than {B}?',
-    'By how much is {A} above {B}?',
-    'How far above {B} is {A}?',
-    'What is the height difference between {A} and {B}, with {A} higher?',
-    'How much further up is {A} compared with {B}?',
+  quantity('how_much_higher', true, 2, "how far the bottom of A is above the top of B (A wholly above B, not resting on it)", [
+    'How far above the top of {B} is the bottom of {A}?',
+    'How much higher than the top of {B} is the bottom of {A}?',
+    'What is the vertical gap between the top of {B} and the bottom of {A}?',
+    'By how much does the bottom of {A} clear the top of {B}?',
+    'How far up from the top of {B} does {A} begin?',
   ], [
-    '{A} is {value} higher than {B}.',
-    '{A} sits {value} above {B}.',
-    'About {value} higher.',
+    'The bottom of {A} is {value} above the top of {B}.',
+    '{A} begins {value} above the top of {B}.',
+    'There is {value} between the top of {B} and the bottom of {A}.',
   ]),
-  quantity('how_much_closer', false, 2, 'how much closer to the camera A is than B', [
+  quantity('how_much_closer', false, 2, 'how much closer to the camera A is than B, measured to their centres', [
     'How much closer to the camera is {A} than {B}?',
     'By how much is {A} nearer to the camera than {B}?',
     'How much nearer is {A} to the viewer than {B}?',
     'Compared with {B}, how much closer is {A} to the camera?',
-    'What is the difference between the distances of {A} and {B} from the camera?',
+    'How much farther from the camera is {B} than {A}?',
   ], [
-    '{A} is {value} closer to the camera than {B}.',
-    '{A} is nearer to the camera by {value}.',
-    'About {value} closer.',
+    '{A} is {value} closer to the camera than {B}, measured to their centres.',
+    'Measured to their centres, {A} is nearer to the camera by {value}.',
+    '{B} is {value} farther from the camera than {A}, centre to centre.',
   ]),
   quantity('direction_clock', true, 2, 'clock position of B seen from A facing away from the camera', [
     'Standing at {A} and facing away from the camera, at what clock position is {B}?',
@@ -300,7 +300,7 @@ export const QUESTION_TYPES: readonly QuestionType[] = [
     'Around {value}.',
   ], 'clock'),
 
-  reasoning('closest_to', false, 'set', 'object', 'which of the listed objects is closest to A (centre distance)', {
+  reasoning('closest_to', false, 'set', 'object', 'which of the listed objects is closest to A (centre distance, the gaps between boxes agreeing)', {
     questions: [
       'Of {objects}, which is closest to {A}?',
       'Which of {objects} is nearest to {A}?',
@@ -314,7 +314,7 @@ export const QUESTION_TYPES: readonly QuestionType[] = [
       '{steps} That makes {X} the nearest to {A}.',
     ],
   }),
-  reasoning('farthest_from', false, 'set', 'object', 'which of the listed objects is farthest from A (centre distance)', {
+  reasoning('farthest_from', false, 'set', 'object', 'which of the listed objects is farthest from A (centre distance, the gaps between boxes agreeing)', {
     questions: [
       'Of {objects}, which is farthest from {A}?',
       'Which of {objects} is the furthest from {A}?',
@@ -328,7 +328,7 @@ export const QUESTION_TYPES: readonly QuestionType[] = [
       '{steps} That makes {X} the most distant from {A}.',
     ],
   }),
-  reasoning('sort_by_camera_distance', false, 'set', 'order', 'the listed objects sorted by distance from the camera, closest first', {
+  reasoning('sort_by_camera_distance', false, 'set', 'order', 'the listed objects sorted by distance from the camera to their centres, closest first', {
     questions: [
       'Sort {objects} by their distance from the camera, closest first.',
       'Order {objects} from nearest to farthest from the camera.',
@@ -380,7 +380,7 @@ export const QUESTION_TYPES: readonly QuestionType[] = [
       '{steps} No, the triangle has no angle close to a right angle.',
     ],
   }),
-  reasoning('fits_on', true, 2, 'boolean', "A's footprint fits on top of B's", {
+  reasoning('fits_on', true, 2, 'boolean', "A (movable) fits on the top of B (bears things): A's footprint within B's", {
     questions: [
       'Would {A} fit on top of {B}?',
       'Could {A} be placed on {B} without hanging over the edge?',
@@ -399,7 +399,7 @@ export const QUESTION_TYPES: readonly QuestionType[] = [
       '{steps} {A} is too large to fit on top of {B}.',
     ],
   }),
-  reasoning('fits_under', true, 2, 'boolean', 'A fits in the free space under B (height and footprint)', {
+  reasoning('fits_under', true, 2, 'boolean', 'A (movable) fits in the free space under the top of B (on legs): height and footprint', {
     questions: [
       'Would {A} fit under {B}?',
       'Could {A} be slid underneath {B}?',
@@ -418,7 +418,7 @@ export const QUESTION_TYPES: readonly QuestionType[] = [
       '{steps} {A} is too large to fit beneath {B}.',
     ],
   }),
-  reasoning('fits_inside', false, 2, 'boolean', "A fits inside B's box in its best orientation", {
+  reasoning('fits_inside', false, 2, 'boolean', "A (movable, smaller) fits inside B (holds things): A's box within B's in its best orientation", {
     questions: [
       'Would {A} fit inside {B}?',
       'Could {A} be put inside {B}?',

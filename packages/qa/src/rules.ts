@@ -1,41 +1,118 @@
 /**
- * How each catalog type finds its candidate questions in a scene and turns a chosen one into template
- * variables, a fact and (for reasoning types) steps. Candidates are cheap (object references and a
- * truth flag); text is produced only for the candidates the sampler keeps.
+ * How each catalog type judges a question about given objects, finds its candidate questions in a
+ * scene and turns a chosen one into template variables, a fact and (for reasoning types) steps. A
+ * judgement is undefined when the scene does not settle the answer clearly (see QAMargins) or the
+ * question makes no sense for these objects (fits questions about things that cannot bear or hold).
+ * Candidates are cheap (object references and a truth flag); text is produced only for the candidates
+ * the sampler keeps. The reasoning planner (@spatialforge/research) answers through the same rules.
  */
 import type { Fact, ReasoningStep, SceneObject, Units, Vec3 } from '@spatialforge/core';
+import { type Affordance, affordanceOf } from './affordances.js';
 import type { QuestionTypeName } from './catalog.js';
 import {
-  type ComparisonName, type MeasureName, type QAMargins,
-  COMPARISONS, EQUILATERAL_TOLERANCE, MEASURES, RIGHT_ANGLE_TOLERANCE_DEGREES,
-  centreDistance, clockAngle, clockBoundaryDistance, depthOf, fitsInsideSlack, fitsOnSlack,
-  fitsUnderSlack, footprint, gapDistance, heightOf, horizontalDistance, hourOfAngle, isClearDifference,
-  isClearLengthDifference, largestAngleDegrees, sideRatio, sortedDimensions, triangleSides, verticalDistance, widthOf,
+  type QAMargins, EQUILATERAL_TOLERANCE, RESTING_TOLERANCE, RIGHT_ANGLE_TOLERANCE_DEGREES,
+  azimuthSpan, bottomOf, cameraDistance, centreDistance, clockAngle, clockBoundaryDistance, depthOf, equivalentSize,
+  fitsInsideSlack, footprintGap, footprintSlack, gapDistance, heightOf, horizontalDistance, hourOfAngle,
+  isClearLengthDifference, largestAngleDegrees, sideRatio, sortedDimensions, surfaceDistance, topOf,
+  verticalDistance, widthOf,
 } from './facts.js';
 import { formatClockHour, formatLength } from './format.js';
 import type { Random } from './random.js';
 
-/** A scene object with its comparison measures computed once. */
+/** A scene object with the measures the rules compare, computed once per scene (metres, degrees). */
 export interface Item {
   object: SceneObject;
-  measures: Record<MeasureName, number>;
+  /** Position in the scene graph's object list. */
+  index: number;
+  affordance: Affordance;
+  /** Its full extent is seen (neither truncated nor occluded): sizes and fits may use it. */
+  whole: boolean;
+  bottom: number;
+  top: number;
+  height: number;
+  /** Longer and shorter side of its own footprint. */
+  width: number;
+  depth: number;
+  /** Edge of the cube of its volume. */
+  size: number;
+  /** Camera centre to object centre, and to its nearest surface. */
+  cameraDistance: number;
+  surfaceDistance: number;
+  /** Azimuth of the centre and of the footprint's left and right edges, degrees. */
+  azimuth: number;
+  azimuthLeft: number;
+  azimuthRight: number;
+}
+
+export function prepareItem(object: SceneObject, index: number, camera: Vec3): Item {
+  const span = azimuthSpan(object, camera);
+  return {
+    object,
+    index,
+    affordance: affordanceOf(object.label),
+    whole: !object.truncated && !object.occluded,
+    bottom: bottomOf(object),
+    top: topOf(object),
+    height: heightOf(object),
+    width: widthOf(object),
+    depth: depthOf(object),
+    size: equivalentSize(object),
+    cameraDistance: cameraDistance(object, camera),
+    surfaceDistance: surfaceDistance(object, camera),
+    azimuth: span.centre,
+    azimuthLeft: span.left,
+    azimuthRight: span.right,
+  };
 }
 
 export interface Candidate {
-  /** The objects in the order the question names them (choices and triangles are shuffled at render). */
+  /** The objects in the order the question names them. */
   items: Item[];
   /** Yes/no types: whether the fact holds for this order. */
   truth?: boolean;
 }
 
 export interface Context {
+  /** The objects this type may ask about (nameable without giving the answer away, whole where sizes matter). */
   items: Item[];
+  /** Every object of the scene (what may stand under a table, named or not). */
+  all: Item[];
   camera: Vec3;
   units: Units;
   margins: QAMargins;
   random: Random;
-  /** Free height under an object (see `clearanceUnder`), metres; computed once per scene. */
-  clearance(item: Item): number;
+  /** How this question refers to an object. */
+  name(item: Item): string;
+  /** Memoised per scene: centre-to-centre distance and gap between the oriented boxes, metres. */
+  centreDistance(a: Item, b: Item): number;
+  gap(a: Item, b: Item): number;
+  /** Memoised per scene: the free space under an object (see `freeSpaceUnder`). */
+  freeSpace(item: Item): FreeSpace;
+}
+
+/** The per-scene memos of a Context, over items numbered by `index`. */
+export function sceneMemos(all: readonly Item[]): Pick<Context, 'centreDistance' | 'gap' | 'freeSpace'> {
+  const n = all.length;
+  const centres = new Float64Array(n * n).fill(-1);
+  const gaps = new Float64Array(n * n).fill(-1);
+  const spaces = new Map<Item, FreeSpace>();
+  const memo = (table: Float64Array, of: (a: Item, b: Item) => number) => (a: Item, b: Item) => {
+    const key = a.index < b.index ? a.index * n + b.index : b.index * n + a.index;
+    if (table[key] < 0) table[key] = of(a, b);
+    return table[key];
+  };
+  return {
+    centreDistance: memo(centres, (a, b) => centreDistance(a.object, b.object)),
+    gap: memo(gaps, (a, b) => gapDistance(a.object, b.object)),
+    freeSpace(item) {
+      let space = spaces.get(item);
+      if (!space) {
+        space = freeSpaceUnder(item, all);
+        spaces.set(item, space);
+      }
+      return space;
+    },
+  };
 }
 
 export interface Rendering {
@@ -43,18 +120,15 @@ export interface Rendering {
   fact: Fact;
   /** Yes/no types: picks `answers` or `falseAnswers`. */
   truth?: boolean;
-  steps?: ReasoningStep[];
+  steps: ReasoningStep[];
 }
 
 export interface Rule {
+  /** How many objects a question names: 1, 2, 3, or an anchor and a list (`set`). */
   candidates(context: Context): Candidate[];
+  /** The candidate for these objects in this order, or undefined when the answer is not clear. */
+  judge(items: Item[], context: Context): Candidate | undefined;
   render(candidate: Candidate, context: Context): Rendering;
-}
-
-export function prepareItem(object: SceneObject, camera: Vec3): Item {
-  const measures = {} as Record<MeasureName, number>;
-  for (const name of Object.keys(MEASURES) as MeasureName[]) measures[name] = MEASURES[name].of(object, camera);
-  return { object, measures };
 }
 
 /** "A and B", "A, B and C". */
@@ -76,158 +150,250 @@ const step = (text: string, predicate: string, objects: Item[], value: Fact['val
   fact: { predicate, objects: ids(objects), value },
 });
 
-function predicateRule(type: QuestionTypeName, relation: ComparisonName): Rule {
-  const { measure, sense } = COMPARISONS[relation];
+// ---- Relations: +1 when A has more of it than B, −1 when less, 0 when too close to call. ----
+
+export type Judge = (a: Item, b: Item, margins: QAMargins) => 1 | -1 | 0;
+
+const sign = (more: boolean): 1 | -1 => (more ? 1 : -1);
+
+/** Lengths compared past both margins. */
+const byLength = (of: (item: Item) => number): Judge => (a, b, margins) =>
+  isClearLengthDifference(of(a), of(b), margins) ? sign(of(a) > of(b)) : 0;
+
+/**
+ * Further right in the picture: the centres' azimuths differ by the degrees margin and neither centre
+ * falls within the other's span (a mug on a table is neither left nor right of it).
+ */
+export const toTheRight: Judge = (a, b, margins) => {
+  if (Math.abs(a.azimuth - b.azimuth) < margins.degrees) return 0;
+  if ((a.azimuth >= b.azimuthLeft && a.azimuth <= b.azimuthRight) || (b.azimuth >= a.azimuthLeft && b.azimuth <= a.azimuthRight)) return 0;
+  return sign(a.azimuth > b.azimuth);
+};
+
+/** Wholly above: A's bottom at or above B's top (within RESTING_TOLERANCE), or the other way round. */
+export const whollyAbove: Judge = (a, b) => {
+  if (a.bottom >= b.top - RESTING_TOLERANCE) return 1;
+  if (b.bottom >= a.top - RESTING_TOLERANCE) return -1;
+  return 0;
+};
+
+/** Higher: wholly above, or higher at both its bottom and its top by the metres margin. */
+export const higher: Judge = (a, b, margins) => {
+  const stacked = whollyAbove(a, b, margins);
+  if (stacked !== 0) return stacked;
+  const bottoms = a.bottom - b.bottom;
+  const tops = a.top - b.top;
+  if (Math.abs(bottoms) >= margins.metres && Math.abs(tops) >= margins.metres && Math.sign(bottoms) === Math.sign(tops)) return sign(tops > 0);
+  return 0;
+};
+
+/** Farther from the camera: centre distances past both margins, and the nearest surfaces in the same order. */
+export const fartherAway: Judge = (a, b, margins) => {
+  if (!isClearLengthDifference(a.cameraDistance, b.cameraDistance, margins)) return 0;
+  const farther = a.cameraDistance > b.cameraDistance;
+  const surfaces = a.surfaceDistance - b.surfaceDistance;
+  return (farther ? surfaces > 0 : surfaces < 0) ? sign(farther) : 0;
+};
+
+export const bigger: Judge = byLength((item) => item.size);
+export const taller: Judge = byLength((item) => item.height);
+export const wider: Judge = byLength((item) => item.width);
+
+/** Each comparison: "A <relation> B" holds when sense × judge(A, B) = +1. */
+export const RELATIONS = {
+  left_of: { judge: toTheRight, sense: -1 },
+  right_of: { judge: toTheRight, sense: 1 },
+  above: { judge: whollyAbove, sense: 1 },
+  below: { judge: whollyAbove, sense: -1 },
+  higher: { judge: higher, sense: 1 },
+  lower: { judge: higher, sense: -1 },
+  behind: { judge: fartherAway, sense: 1 },
+  in_front_of: { judge: fartherAway, sense: -1 },
+  closer: { judge: fartherAway, sense: -1 },
+  farther: { judge: fartherAway, sense: 1 },
+  bigger: { judge: bigger, sense: 1 },
+  smaller: { judge: bigger, sense: -1 },
+  taller: { judge: taller, sense: 1 },
+  shorter: { judge: taller, sense: -1 },
+  wider: { judge: wider, sense: 1 },
+  thinner: { judge: wider, sense: -1 },
+} as const satisfies Record<string, { judge: Judge; sense: 1 | -1 }>;
+
+export type RelationName = keyof typeof RELATIONS;
+
+/** Whether "A <relation> B" holds: true, false, or undefined when too close to call. */
+export function relationHolds(relation: RelationName, a: Item, b: Item, margins: QAMargins): boolean | undefined {
+  const { judge, sense } = RELATIONS[relation];
+  const verdict = judge(a, b, margins);
+  return verdict === 0 ? undefined : verdict === sense;
+}
+
+// ---- Rule factories ----
+
+function predicateRule(type: QuestionTypeName, relation: RelationName): Rule {
+  const judge = (items: Item[], { margins }: Context): Candidate | undefined => {
+    const truth = relationHolds(relation, items[0], items[1], margins);
+    return truth === undefined ? undefined : { items, truth };
+  };
   return {
-    candidates({ items, margins }) {
+    judge,
+    candidates(context) {
       const out: Candidate[] = [];
-      forEachPair(items, (a, b) => {
-        const va = a.measures[measure];
-        const vb = b.measures[measure];
-        if (!isClearDifference(measure, va, vb, margins)) return;
-        const holds = sense * (va - vb) > 0;
-        out.push({ items: [a, b], truth: holds }, { items: [b, a], truth: !holds });
+      forEachPair(context.items, (a, b) => {
+        const candidate = judge([a, b], context);
+        if (candidate) out.push(candidate, { items: [b, a], truth: !candidate.truth });
       });
       return out;
     },
-    render({ items: [a, b], truth }) {
-      return {
-        vars: { A: a.object.name, B: b.object.name },
-        fact: { predicate: type, objects: ids([a, b]), value: truth! },
-        truth,
-      };
+    render({ items: [a, b], truth }, { name }) {
+      return { vars: { A: name(a), B: name(b) }, fact: { predicate: type, objects: ids([a, b]), value: truth! }, truth, steps: [] };
     },
   };
 }
 
-function choiceRule(type: QuestionTypeName, relation: ComparisonName): Rule {
-  const { measure, sense } = COMPARISONS[relation];
+function choiceRule(type: QuestionTypeName, relation: RelationName): Rule {
+  const judge = (items: Item[], { margins }: Context): Candidate | undefined =>
+    relationHolds(relation, items[0], items[1], margins) === undefined ? undefined : { items };
   return {
-    candidates({ items, margins }) {
+    judge,
+    candidates(context) {
       const out: Candidate[] = [];
-      forEachPair(items, (a, b) => {
-        if (isClearDifference(measure, a.measures[measure], b.measures[measure], margins)) out.push({ items: [a, b] });
+      forEachPair(context.items, (a, b) => {
+        if (judge([a, b], context)) out.push({ items: shuffled([a, b], context.random) });
       });
       return out;
     },
-    render(candidate, { random }) {
-      const [a, b] = shuffled(candidate.items, random);
-      const aWins = sense * (a.measures[measure] - b.measures[measure]) > 0;
-      const [winner, other] = aWins ? [a, b] : [b, a];
+    render({ items: [a, b] }, { name, margins }) {
+      const [winner, other] = relationHolds(relation, a, b, margins) ? [a, b] : [b, a];
       return {
-        vars: { A: a.object.name, B: b.object.name, X: winner.object.name, Y: other.object.name },
+        vars: { A: name(a), B: name(b), X: name(winner), Y: name(other) },
         fact: { predicate: type, objects: ids([a, b]), value: winner.object.id },
+        steps: [],
       };
     },
   };
 }
 
-/** A quantity of one object, asked of every object. */
+/** A quantity of one object, asked of every object it applies to. */
 function objectQuantityRule(type: QuestionTypeName, valueOf: (item: Item) => number): Rule {
+  const judge = (items: Item[]): Candidate | undefined => (valueOf(items[0]) > 0 ? { items } : undefined);
   return {
-    candidates: ({ items }) => items.filter((item) => valueOf(item) > 0).map((item) => ({ items: [item] })),
-    render({ items: [a] }, { units }) {
+    judge,
+    candidates: ({ items }) => items.filter((item) => judge([item])).map((item) => ({ items: [item] })),
+    render({ items: [a] }, { units, name }) {
       const value = valueOf(a);
-      return { vars: { A: a.object.name, value: formatLength(value, units) }, fact: { predicate: type, objects: ids([a]), value } };
+      return { vars: { A: name(a), value: formatLength(value, units) }, fact: { predicate: type, objects: ids([a]), value }, steps: [] };
     },
   };
 }
 
-/** A symmetric quantity of two objects, asked when it is at least the metres margin. */
-function pairQuantityRule(type: QuestionTypeName, valueOf: (a: Item, b: Item) => number): Rule {
-  return {
-    candidates({ items, margins }) {
-      const out: Candidate[] = [];
-      forEachPair(items, (a, b) => {
-        if (valueOf(a, b) >= margins.metres) out.push({ items: [a, b] });
-      });
-      return out;
-    },
-    render(candidate, { random, units }) {
-      const [a, b] = shuffled(candidate.items, random);
-      const value = valueOf(a, b);
-      return {
-        vars: { A: a.object.name, B: b.object.name, value: formatLength(value, units) },
-        fact: { predicate: type, objects: ids([a, b]), value },
-      };
-    },
+/** A quantity of two objects in the order asked, asked when `valueOf` gives one (at least the metres margin). */
+function pairQuantityRule(type: QuestionTypeName, valueOf: (a: Item, b: Item, context: Context) => number | undefined, ordered: boolean): Rule {
+  const judge = (items: Item[], context: Context): Candidate | undefined => {
+    const value = valueOf(items[0], items[1], context);
+    return value !== undefined && value >= context.margins.metres ? { items } : undefined;
   };
-}
-
-/** "How much more <relation> is A than B": asked with A the one it holds for, by at least the metres margin. */
-function howMuchRule(type: QuestionTypeName, relation: ComparisonName): Rule {
-  const { measure, sense } = COMPARISONS[relation];
-  const margin = (a: Item, b: Item) => sense * (a.measures[measure] - b.measures[measure]);
   return {
-    candidates({ items, margins }) {
+    judge,
+    candidates(context) {
       const out: Candidate[] = [];
-      forEachPair(items, (a, b) => {
-        const difference = margin(a, b);
-        if (Math.abs(difference) >= margins.metres) out.push({ items: difference > 0 ? [a, b] : [b, a] });
+      forEachPair(context.items, (a, b) => {
+        const orders = ordered ? [[a, b], [b, a]] : [shuffled([a, b], context.random)];
+        for (const order of orders) {
+          const candidate = judge(order, context);
+          if (candidate) out.push(candidate);
+        }
       });
       return out;
     },
-    render({ items: [a, b] }, { units }) {
-      const value = margin(a, b);
+    render({ items: [a, b] }, context) {
+      const { units, name } = context;
+      const value = valueOf(a, b, context)!;
       return {
-        vars: { A: a.object.name, B: b.object.name, value: formatLength(value, units) },
+        vars: { A: name(a), B: name(b), value: formatLength(value, units) },
         fact: { predicate: type, objects: ids([a, b]), value },
+        steps: [],
       };
     },
   };
 }
 
 const directionClock: Rule = {
-  candidates({ items, margins }) {
+  judge(items, { margins }) {
+    const [from, to] = items;
+    if (horizontalDistance(from.object, to.object) < margins.metres) return undefined;
+    return clockBoundaryDistance(clockAngle(from.object, to.object)) >= margins.degrees ? { items } : undefined;
+  },
+  candidates(context) {
     const out: Candidate[] = [];
-    forEachPair(items, (a, b) => {
-      if (horizontalDistance(a.object, b.object) < margins.metres) return;
-      for (const [from, to] of [[a, b], [b, a]]) {
-        if (clockBoundaryDistance(clockAngle(from.object, to.object)) >= margins.degrees) out.push({ items: [from, to] });
+    forEachPair(context.items, (a, b) => {
+      for (const order of [[a, b], [b, a]]) {
+        const candidate = directionClock.judge(order, context);
+        if (candidate) out.push(candidate);
       }
     });
     return out;
   },
-  render({ items: [a, b] }) {
+  render({ items: [a, b] }, { name }) {
     const hour = hourOfAngle(clockAngle(a.object, b.object));
-    return {
-      vars: { A: a.object.name, B: b.object.name, value: formatClockHour(hour) },
-      fact: { predicate: 'direction_clock', objects: ids([a, b]), value: hour },
-    };
+    return { vars: { A: name(a), B: name(b), value: formatClockHour(hour) }, fact: { predicate: 'direction_clock', objects: ids([a, b]), value: hour }, steps: [] };
   },
 };
 
-/** Which of up to four listed objects is closest to (sense −1) or farthest from (sense +1) an anchor. */
+/**
+ * Which of the listed objects is closest to (sense −1) or farthest from (sense +1) the anchor, by centre
+ * distance: asked when the best beats the runner-up past both margins, by words as said (rounded), and
+ * the gaps between the objects' boxes agree on the same one.
+ */
 function extremeDistanceRule(type: QuestionTypeName, sense: 1 | -1): Rule {
-  return {
-    candidates({ items, margins, random }) {
+  const best = (values: number[]) => values.reduce((top, v, i) => (sense * (v - values[top]) > 0 ? i : top), 0);
+  const rule: Rule = {
+    judge(items, context) {
+      const { margins, units } = context;
+      const [anchor, ...listed] = items;
+      if (listed.length < 2) return undefined;
+      const distances = listed.map((item) => context.centreDistance(anchor, item));
+      const sorted = [...distances].sort((x, y) => sense * (y - x));
+      if (!isClearLengthDifference(sorted[0], sorted[1], margins) || formatLength(sorted[0], units) === formatLength(sorted[1], units)) return undefined;
+      const gaps = listed.map((item) => context.gap(anchor, item));
+      return best(gaps) === best(distances) ? { items } : undefined;
+    },
+    candidates(context) {
       const out: Candidate[] = [];
-      if (items.length < 3) return out;
-      for (const anchor of items) {
-        const listed = random.sample(items.filter((item) => item !== anchor), 4);
-        const distances = listed.map((item) => centreDistance(anchor.object, item.object)).sort((x, y) => sense * (y - x));
-        if (isClearLengthDifference(distances[0], distances[1], margins)) out.push({ items: [anchor, ...listed] });
+      if (context.items.length < 3) return out;
+      for (const anchor of context.items) {
+        const listed = context.random.sample(context.items.filter((item) => item !== anchor), 4);
+        const candidate = rule.judge([anchor, ...listed], context);
+        if (candidate) out.push(candidate);
       }
       return out;
     },
-    render({ items: [anchor, ...listed] }, { units }) {
-      const distances = listed.map((item) => centreDistance(anchor.object, item.object));
-      let best = 0;
-      for (let i = 1; i < listed.length; i++) if (sense * (distances[i] - distances[best]) > 0) best = i;
+    render({ items: [anchor, ...listed] }, { units, name, centreDistance: distance }) {
+      const distances = listed.map((item) => distance(anchor, item));
+      const winner = listed[best(distances)];
       const steps = listed.map((item, i) =>
-        step(`${item.object.name} is ${formatLength(distances[i], units)} from ${anchor.object.name}.`, 'distance_centre', [anchor, item], distances[i]),
+        step(`${name(item)} is ${formatLength(distances[i], units)} from ${name(anchor)}.`, 'distance_centre', [anchor, item], distances[i]),
       );
       return {
-        vars: { A: anchor.object.name, objects: joinNames(listed.map((item) => item.object.name)), X: listed[best].object.name },
-        fact: { predicate: type, objects: ids([anchor, ...listed]), value: listed[best].object.id },
+        vars: { A: name(anchor), objects: joinNames(listed.map(name)), X: name(winner) },
+        fact: { predicate: type, objects: ids([anchor, ...listed]), value: winner.object.id },
         steps,
       };
     },
   };
+  return rule;
 }
 
 const sortByCameraDistance: Rule = {
-  candidates({ items, margins, random }) {
+  judge(items, context) {
+    const order = [...items].sort((a, b) => a.cameraDistance - b.cameraDistance);
+    const { margins, units } = context;
+    const clear = order.every((item, i) => i === 0 || (fartherAway(item, order[i - 1], margins) === 1
+      && formatLength(item.cameraDistance, units) !== formatLength(order[i - 1].cameraDistance, units)));
+    return items.length >= 2 && clear ? { items } : undefined;
+  },
+  candidates(context) {
+    const { items, random } = context;
     const out: Candidate[] = [];
     if (items.length < 3) return out;
     const seen = new Set<string>();
@@ -237,68 +403,69 @@ const sortByCameraDistance: Rule = {
       const key = ids(listed).sort().join('\u0000');
       if (seen.has(key)) continue;
       seen.add(key);
-      const distances = listed.map((item) => item.measures.cameraDistance).sort((x, y) => x - y);
-      if (distances.every((d, i) => i === 0 || isClearLengthDifference(distances[i - 1], d, margins))) out.push({ items: listed });
+      const candidate = sortByCameraDistance.judge(listed, context);
+      if (candidate) out.push(candidate);
     }
     return out;
   },
-  render({ items }, { units }) {
-    const order = [...items].sort((a, b) => a.measures.cameraDistance - b.measures.cameraDistance);
+  render({ items }, { units, name }) {
+    const order = [...items].sort((a, b) => a.cameraDistance - b.cameraDistance);
     const steps = items.map((item) =>
-      step(`${item.object.name} is ${formatLength(item.measures.cameraDistance, units)} from the camera.`, 'distance_camera', [item], item.measures.cameraDistance),
+      step(`The centre of ${name(item)} is ${formatLength(item.cameraDistance, units)} from the camera.`, 'distance_camera', [item], item.cameraDistance),
     );
     return {
-      vars: { objects: joinNames(items.map((item) => item.object.name)), value: joinNames(order.map((item) => item.object.name)) },
+      vars: { objects: joinNames(items.map(name)), value: joinNames(order.map(name)) },
       fact: { predicate: 'sort_by_camera_distance', objects: ids(items), value: ids(order) },
       steps,
     };
   },
 };
 
-function sideSteps(a: Item, b: Item, c: Item, units: Units): ReasoningStep[] {
-  const corners: [Item, Item][] = [[a, b], [b, c], [c, a]];
-  return corners.map(([p, q]) => {
-    const d = centreDistance(p.object, q.object);
-    return step(`${p.object.name} and ${q.object.name} are ${formatLength(d, units)} apart.`, 'distance_centre', [p, q], d);
-  });
-}
-
 /**
- * A triangle test over every triple whose sides are all at least the metres margin; `test` says whether
- * it holds and whether its decisive number (side ratio, largest angle) is clear of its threshold.
+ * A triangle test over triples whose sides are all at least the metres margin; `test` says whether it
+ * holds and whether its decisive number (side ratio, largest angle) is clear of its threshold.
  */
 function triangleRule(
   type: QuestionTypeName,
   test: (sides: [number, number, number], margins: QAMargins) => { truth: boolean; clear: boolean },
   conclusion: (sides: [number, number, number], items: Item[]) => ReasoningStep,
 ): Rule {
-  return {
-    candidates({ items, margins }) {
+  const rule: Rule = {
+    judge(items, context) {
+      const { margins } = context;
+      const sides: [number, number, number] = [context.centreDistance(items[0], items[1]), context.centreDistance(items[1], items[2]), context.centreDistance(items[2], items[0])];
+      if (Math.min(...sides) < margins.metres) return undefined;
+      const { truth, clear } = test(sides, margins);
+      return clear ? { items, truth } : undefined;
+    },
+    candidates(context) {
+      const { items } = context;
       const out: Candidate[] = [];
       for (let i = 0; i < items.length; i++) {
         for (let j = i + 1; j < items.length; j++) {
           for (let k = j + 1; k < items.length; k++) {
-            const triple = [items[i], items[j], items[k]];
-            const sides = triangleSides(triple[0].object, triple[1].object, triple[2].object);
-            if (Math.min(...sides) < margins.metres) continue;
-            const { truth, clear } = test(sides, margins);
-            if (clear) out.push({ items: triple, truth });
+            const candidate = rule.judge([items[i], items[j], items[k]], context);
+            if (candidate) out.push({ ...candidate, items: shuffled(candidate.items, context.random) });
           }
         }
       }
       return out;
     },
-    render(candidate, { random, units }) {
-      const [a, b, c] = shuffled(candidate.items, random);
-      const sides = triangleSides(a.object, b.object, c.object);
+    render({ items: [a, b, c], truth }, { units, name, centreDistance: distance }) {
+      const sides: [number, number, number] = [distance(a, b), distance(b, c), distance(c, a)];
+      const corners: [Item, Item][] = [[a, b], [b, c], [c, a]];
       return {
-        vars: { A: a.object.name, B: b.object.name, C: c.object.name },
-        fact: { predicate: type, objects: ids([a, b, c]), value: candidate.truth! },
-        truth: candidate.truth,
-        steps: [...sideSteps(a, b, c, units), conclusion(sides, [a, b, c])],
+        vars: { A: name(a), B: name(b), C: name(c) },
+        fact: { predicate: type, objects: ids([a, b, c]), value: truth! },
+        truth,
+        steps: [
+          ...corners.map(([p, q], i) => step(`${name(p)} and ${name(q)} are ${formatLength(sides[i], units)} apart.`, 'distance_centre', [p, q], sides[i])),
+          conclusion(sides, [a, b, c]),
+        ],
       };
     },
   };
+  return rule;
 }
 
 const triangleEquilateral = triangleRule(
@@ -325,81 +492,132 @@ const triangleRight = triangleRule(
   },
 );
 
-function baseSteps(item: Item, units: Units): ReasoningStep[] {
-  const [long, short] = footprint(item.object);
-  const name = item.object.name;
+// ---- Fits ----
+
+/** Assumed thickness of a table's top: the free height under it is measured from its top surface down by this, metres. */
+export const TABLE_TOP_THICKNESS = 0.05;
+/** Room taken by legs and frame along each edge of a table's footprint, metres (the free footprint under it is this much smaller on every side). */
+export const LEG_ALLOWANCE = 0.1;
+
+/** The free space under an object with room beneath it: its height (metres) and footprint (long, short side, metres). */
+export interface FreeSpace {
+  height: number;
+  footprint: [number, number];
+}
+
+/**
+ * The free space under B: from the underside of its top (its top surface less TABLE_TOP_THICKNESS) down
+ * to the floor or to the highest thing standing under it (footprints overlapping, not resting on B), and
+ * its footprint less LEG_ALLOWANCE on every side.
+ */
+export function freeSpaceUnder(b: Item, all: readonly Item[]): FreeSpace {
+  const underside = b.top - TABLE_TOP_THICKNESS;
+  let floor = Math.max(0, b.bottom);
+  for (const other of all) {
+    if (other === b || other.bottom >= b.top - RESTING_TOLERANCE) continue;
+    if (footprintGap(other.object, b.object) === 0) floor = Math.max(floor, Math.min(other.top, underside));
+  }
+  return { height: underside - floor, footprint: [b.width - 2 * LEG_ALLOWANCE, b.depth - 2 * LEG_ALLOWANCE] };
+}
+
+function footprintSteps(item: Item, whose: string, units: Units): ReasoningStep[] {
   return [
-    step(`The base of ${name} is ${formatLength(long, units)} long.`, 'footprint_long_side', [item], long),
-    step(`The base of ${name} is ${formatLength(short, units)} wide.`, 'footprint_short_side', [item], short),
+    step(`${whose} is ${formatLength(item.width, units)} long.`, 'footprint_long_side', [item], item.width),
+    step(`It is ${formatLength(item.depth, units)} wide.`, 'footprint_short_side', [item], item.depth),
   ];
 }
 
-/** A fits test over ordered pairs, asked when the room left (or missing) is at least the metres margin. */
+/**
+ * A fits test over ordered pairs, judged when both objects allow it and the room left (or missing) is
+ * at least the metres margin; the dataset asks it only where `worthAsking` (not "would the box fit in the mug").
+ */
 function fitsRule(
   type: QuestionTypeName,
+  allowed: (a: Item, b: Item) => boolean,
   slackOf: (a: Item, b: Item, context: Context) => number | undefined,
   stepsOf: (a: Item, b: Item, context: Context) => ReasoningStep[],
+  worthAsking: (a: Item, b: Item) => boolean = () => true,
 ): Rule {
-  return {
+  const rule: Rule = {
+    judge(items, context) {
+      const [a, b] = items;
+      if (a === b || !a.whole || !b.whole || !a.affordance.movable || !allowed(a, b)) return undefined;
+      const slack = slackOf(a, b, context);
+      return slack !== undefined && Math.abs(slack) >= context.margins.metres ? { items, truth: slack > 0 } : undefined;
+    },
     candidates(context) {
       const out: Candidate[] = [];
       forEachPair(context.items, (p, q) => {
-        for (const [a, b] of [[p, q], [q, p]]) {
-          const slack = slackOf(a, b, context);
-          if (slack !== undefined && Math.abs(slack) >= context.margins.metres) out.push({ items: [a, b], truth: slack > 0 });
+        for (const order of [[p, q], [q, p]]) {
+          const candidate = worthAsking(order[0], order[1]) ? rule.judge(order, context) : undefined;
+          if (candidate) out.push(candidate);
         }
       });
       return out;
     },
     render({ items: [a, b], truth }, context) {
       return {
-        vars: { A: a.object.name, B: b.object.name },
+        vars: { A: context.name(a), B: context.name(b) },
         fact: { predicate: type, objects: ids([a, b]), value: truth! },
         truth,
         steps: stepsOf(a, b, context),
       };
     },
   };
+  return rule;
 }
 
 const fitsOn = fitsRule(
   'fits_on',
-  (a, b) => fitsOnSlack(a.object, b.object),
-  (a, b, { units }) => [...baseSteps(a, units), ...baseSteps(b, units)],
+  (_a, b) => b.affordance.supports,
+  (a, b) => footprintSlack([a.width, a.depth], [b.width, b.depth]),
+  (a, b, { units, name }) => [...footprintSteps(a, `The footprint of ${name(a)}`, units), ...footprintSteps(b, `The top of ${name(b)}`, units)],
 );
 
 const fitsUnder = fitsRule(
   'fits_under',
-  (a, b, context) => {
-    // Only under objects with free space beneath: a box reaching the floor hides what is under it.
-    const clearance = context.clearance(b);
-    return clearance < context.margins.metres ? undefined : fitsUnderSlack(a.object, b.object, clearance);
+  (_a, b) => b.affordance.roomUnder,
+  (a, b, { freeSpace, margins }) => {
+    const free = freeSpace(b);
+    if (free.height < margins.metres || free.footprint[1] < margins.metres) return undefined;
+    return Math.min(free.height - a.height, footprintSlack([a.width, a.depth], free.footprint));
   },
-  (a, b, { clearance: clearanceOf, units }) => {
-    const height = heightOf(a.object);
-    const clearance = clearanceOf(b);
+  (a, b, { freeSpace, units, name }) => {
+    const free = freeSpace(b);
     return [
-      step(`${a.object.name} is ${formatLength(height, units)} tall.`, 'size_height', [a], height),
-      step(`There is ${formatLength(clearance, units)} of free space under ${b.object.name}.`, 'clearance_under', [b], clearance),
-      ...baseSteps(a, units),
-      ...baseSteps(b, units),
+      step(`${name(a)} is ${formatLength(a.height, units)} tall.`, 'size_height', [a], a.height),
+      ...footprintSteps(a, 'Its footprint', units),
+      step(`Under the top of ${name(b)} there is ${formatLength(free.height, units)} of free height.`, 'clearance_under', [b], free.height),
+      step(`The free space between its legs is ${formatLength(free.footprint[0], units)} long.`, 'free_footprint_long_side', [b], free.footprint[0]),
+      step(`It is ${formatLength(free.footprint[1], units)} wide.`, 'free_footprint_short_side', [b], free.footprint[1]),
     ];
   },
 );
 
-const SIDE_NAMES = [['longest', 'longest_side'], ['middle', 'middle_side'], ['shortest', 'shortest_side']] as const;
+const SIDE_WORDS = [['longest', 'longest_side'], ['second-longest', 'middle_side'], ['shortest', 'shortest_side']] as const;
 
 const fitsInside = fitsRule(
   'fits_inside',
+  (_a, b) => b.affordance.holds,
   (a, b) => fitsInsideSlack(a.object, b.object),
-  (a, b, { units }) =>
+  (a, b, { units, name }) =>
     [a, b].flatMap((item) => {
       const dimensions = sortedDimensions(item.object);
-      return SIDE_NAMES.map(([words, predicate], i) =>
-        step(`The ${words} side of ${item.object.name} is ${formatLength(dimensions[i], units)}.`, predicate, [item], dimensions[i]),
+      return SIDE_WORDS.map(([words, predicate], i) =>
+        step(`${i === 0 ? `The ${words} side of ${name(item)}` : `Its ${words} side`} is ${formatLength(dimensions[i], units)}.`, predicate, [item], dimensions[i]),
       );
     }),
+  (a, b) => a.size < b.size,
 );
+
+// ---- The catalog's rules ----
+
+const lateralOffset = (a: Item, b: Item, { margins }: Context) =>
+  relationHolds('left_of', a, b, margins) ? b.object.centre[0] - a.object.centre[0] : undefined;
+const heightAbove = (a: Item, b: Item, { margins }: Context) =>
+  relationHolds('above', a, b, margins) ? a.bottom - b.top : undefined;
+const closerBy = (a: Item, b: Item, { margins }: Context) =>
+  relationHolds('closer', a, b, margins) ? b.cameraDistance - a.cameraDistance : undefined;
 
 export const RULES: Record<QuestionTypeName, Rule> = {
   left_of: predicateRule('left_of', 'left_of'),
@@ -417,8 +635,8 @@ export const RULES: Record<QuestionTypeName, Rule> = {
 
   choice_left: choiceRule('choice_left', 'left_of'),
   choice_right: choiceRule('choice_right', 'right_of'),
-  choice_higher: choiceRule('choice_higher', 'above'),
-  choice_lower: choiceRule('choice_lower', 'below'),
+  choice_higher: choiceRule('choice_higher', 'higher'),
+  choice_lower: choiceRule('choice_lower', 'lower'),
   choice_closer: choiceRule('choice_closer', 'closer'),
   choice_farther: choiceRule('choice_farther', 'farther'),
   choice_bigger: choiceRule('choice_bigger', 'bigger'),
@@ -428,17 +646,17 @@ export const RULES: Record<QuestionTypeName, Rule> = {
   choice_wider: choiceRule('choice_wider', 'wider'),
   choice_thinner: choiceRule('choice_thinner', 'thinner'),
 
-  distance_centre: pairQuantityRule('distance_centre', (a, b) => centreDistance(a.object, b.object)),
-  distance_gap: pairQuantityRule('distance_gap', (a, b) => gapDistance(a.object, b.object)),
-  distance_horizontal: pairQuantityRule('distance_horizontal', (a, b) => horizontalDistance(a.object, b.object)),
-  distance_vertical: pairQuantityRule('distance_vertical', (a, b) => verticalDistance(a.object, b.object)),
-  size_width: objectQuantityRule('size_width', (a) => widthOf(a.object)),
-  size_height: objectQuantityRule('size_height', (a) => heightOf(a.object)),
-  size_depth: objectQuantityRule('size_depth', (a) => depthOf(a.object)),
-  distance_camera: objectQuantityRule('distance_camera', (a) => a.measures.cameraDistance),
-  how_much_left: howMuchRule('how_much_left', 'left_of'),
-  how_much_higher: howMuchRule('how_much_higher', 'above'),
-  how_much_closer: howMuchRule('how_much_closer', 'closer'),
+  distance_centre: pairQuantityRule('distance_centre', (a, b, context) => context.centreDistance(a, b), false),
+  distance_gap: pairQuantityRule('distance_gap', (a, b, context) => context.gap(a, b), false),
+  distance_horizontal: pairQuantityRule('distance_horizontal', (a, b) => horizontalDistance(a.object, b.object), false),
+  distance_vertical: pairQuantityRule('distance_vertical', (a, b) => verticalDistance(a.object, b.object), false),
+  size_width: objectQuantityRule('size_width', (a) => a.width),
+  size_height: objectQuantityRule('size_height', (a) => a.height),
+  size_depth: objectQuantityRule('size_depth', (a) => a.depth),
+  distance_camera: objectQuantityRule('distance_camera', (a) => a.cameraDistance),
+  how_much_left: pairQuantityRule('how_much_left', lateralOffset, true),
+  how_much_higher: pairQuantityRule('how_much_higher', heightAbove, true),
+  how_much_closer: pairQuantityRule('how_much_closer', closerBy, true),
   direction_clock: directionClock,
 
   closest_to: extremeDistanceRule('closest_to', -1),

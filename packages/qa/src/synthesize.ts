@@ -1,15 +1,19 @@
 /**
  * QA synthesis: from a scene graph to question–answer records, sampled with a seed.
  *
- * Each type draws from its own PRNG stream (seed, image id, type), so changing one type's quota or
- * filtering types leaves the other types' questions unchanged. Only the sampled candidates are
- * turned into text.
+ * Each type draws from its own PRNG stream (seed, image id, type). Types are visited round-robin in a
+ * seeded order, and a type's candidates are found only when the round-robin first reaches it, so a
+ * per-image cap below the number of types never pays for the types it does not reach. Sampling is
+ * without replacement over (pair, relation family): once one record states a fact about a pair on an
+ * axis (left/right, up/down, near/far, size, height, width), no other record of that image asks the
+ * same pair on that axis, so no record answers another. Only the kept candidates become text.
  */
-import { InputError, contentId, type QAOptions, type QARecord, type SceneGraph } from '@spatialforge/core';
+import { InputError, contentId, type QARecord, type QARegion, type SceneGraph, type QAOptions } from '@spatialforge/core';
 import { QUESTION_TYPES, isQuestionTypeName, type QuestionType, type QuestionTypeName } from './catalog.js';
-import { DEFAULT_MARGINS, clearanceUnder, type QAMargins } from './facts.js';
+import { DEFAULT_MARGINS, type QAMargins } from './facts.js';
 import { createRandom, type Random } from './random.js';
-import { RULES, prepareItem, type Candidate, type Context, type Item } from './rules.js';
+import { type NameAxis, type Referents, nameAvoiding, referentsOf } from './referring.js';
+import { RULES, prepareItem, sceneMemos, type Candidate, type Context, type Item } from './rules.js';
 
 /** Questions of one type per image when neither `quotas` nor `defaultQuota` names it. */
 export const DEFAULT_QUOTA = 2;
@@ -19,6 +23,37 @@ export interface SynthesisOptions extends QAOptions {
   margins?: Partial<QAMargins>;
 }
 
+/** The relation family of each type whose facts overlap: one record per (pair, family) per image. */
+const FAMILIES: Partial<Record<QuestionTypeName, string>> = {
+  left_of: 'left/right', right_of: 'left/right', choice_left: 'left/right', choice_right: 'left/right', how_much_left: 'left/right',
+  above: 'up/down', below: 'up/down', choice_higher: 'up/down', choice_lower: 'up/down', how_much_higher: 'up/down', distance_vertical: 'up/down',
+  behind: 'near/far', in_front_of: 'near/far', choice_closer: 'near/far', choice_farther: 'near/far', how_much_closer: 'near/far',
+  bigger: 'size', smaller: 'size', choice_bigger: 'size', choice_smaller: 'size',
+  taller: 'height', shorter: 'height', choice_taller: 'height', choice_shorter: 'height',
+  wider: 'width', thinner: 'width', choice_wider: 'width', choice_thinner: 'width',
+};
+
+/** The family a type's facts belong to: its own type when it shares facts with no other. */
+export function relationFamily(type: QuestionTypeName): string {
+  return FAMILIES[type] ?? type;
+}
+
+/** Qualifiers a type must not use: the ones on the axis its answer is about. */
+function bannedAxes(type: QuestionTypeName): NameAxis[] {
+  const family = relationFamily(type);
+  if (type === 'direction_clock') return ['lateral', 'depth'];
+  if (family === 'left/right') return ['lateral'];
+  if (family === 'near/far' || type === 'distance_camera' || type === 'sort_by_camera_distance') return ['depth'];
+  return [];
+}
+
+/** Types about an object's extent: never asked of a truncated or occluded object. */
+const NEEDS_WHOLE = new Set<QuestionTypeName>([
+  'bigger', 'smaller', 'taller', 'shorter', 'wider', 'thinner',
+  'choice_bigger', 'choice_smaller', 'choice_taller', 'choice_shorter', 'choice_wider', 'choice_thinner',
+  'size_width', 'size_height', 'size_depth', 'fits_on', 'fits_under', 'fits_inside',
+]);
+
 /** One question chosen for an image, before it becomes text. */
 export interface PlannedQuestion {
   spec: QuestionType;
@@ -26,10 +61,30 @@ export interface PlannedQuestion {
   random: Random;
 }
 
+/** A scene's prepared objects and how each may be named, shared by every type. */
+export interface SceneContext {
+  all: Item[];
+  referents: Referents[];
+  camera: SceneGraph['camera']['position'];
+  units: QAOptions['units'];
+  margins: QAMargins;
+  random: Random;
+  refer: NonNullable<QAOptions['refer']>;
+  /** Each type's context, made on first use. */
+  contexts: Map<QuestionTypeName, Context>;
+  memos: Pick<Context, 'centreDistance' | 'gap' | 'freeSpace'>;
+  /** The objects and names of each naming variant (needs whole objects, banned axes). */
+  namings: Map<string, { items: Item[]; names: (string | undefined)[] }>;
+}
+
 /**
  * The question catalog's records for one scene: per type up to its quota (yes/no types alternate true
- * and false forms), at most `maxPerImage` in all, taken round-robin across the types in a seeded order.
- * Non-canonical scenes get no question that needs "up"; objects sharing a name are left out.
+ * and false forms), at most `maxPerImage` in all, taken round-robin across the types in a seeded order,
+ * one per (pair, relation family). Non-canonical scenes get no question that needs "up".
+ *
+ * `refer: 'regions'` names objects as `<regionN>` instead of in words, N being the object's position in
+ * the scene graph's object list (stable per image); every named region is listed in `regions` with its
+ * pixel box, and since a region is never ambiguous, objects sharing a label are asked about too.
  */
 export function synthesizeQA(scene: SceneGraph, options: SynthesisOptions): QARecord[] {
   validate(options);
@@ -53,6 +108,9 @@ function validate(options: SynthesisOptions): void {
       throw new InputError(`unknown question type "${name}"; known types: ${QUESTION_TYPES.map((t) => t.type).join(', ')}`, 'unknown-qa-type', undefined, options.types?.includes(name) ? 'types' : 'quotas');
     }
   }
+  if (options.refer !== undefined && options.refer !== 'names' && options.refer !== 'regions') {
+    throw new InputError(`refer must be "names" or "regions", got ${JSON.stringify(options.refer)}`, 'invalid-qa-options', undefined, 'refer');
+  }
 }
 
 /** The types asked of this scene and their quotas, in catalog order. */
@@ -63,77 +121,145 @@ export function eligibleTypes(scene: SceneGraph, options: SynthesisOptions): { s
     .filter(({ quota }) => quota > 0);
 }
 
-/** Objects that can be named unambiguously, with their measures, and the scene's shared lookups. */
-export function createContext(scene: SceneGraph, options: SynthesisOptions): Context {
+/** The scene's objects with their measures and referents. */
+export function createContext(scene: SceneGraph, options: Pick<SynthesisOptions, 'seed' | 'units' | 'margins' | 'refer'>): SceneContext {
   const camera = scene.camera.position;
-  const nameCounts = new Map<string, number>();
-  for (const object of scene.objects) nameCounts.set(object.name, (nameCounts.get(object.name) ?? 0) + 1);
-  const items = scene.objects.filter((o) => o.name && nameCounts.get(o.name) === 1).map((o) => prepareItem(o, camera));
-  let clearances: Map<Item, number> | undefined;
-  // Everything in the scene can stand under an object, named in questions or not.
-  const shapes = scene.objects;
+  const margins = { ...DEFAULT_MARGINS, ...options.margins };
+  const all = scene.objects.map((object, index) => prepareItem(object, index, camera));
+  const referents = referentsOf(all.map((item) => ({ ...item.object, azimuth: item.azimuth, cameraDistance: item.cameraDistance })), margins);
   return {
-    items,
-    camera,
-    units: options.units,
-    margins: { ...DEFAULT_MARGINS, ...options.margins },
-    random: createRandom(`${options.seed}|${scene.imageId}`),
-    clearance(item) {
-      clearances ??= new Map(items.map((other) => [other, clearanceUnder(other.object, shapes)]));
-      return clearances.get(item)!;
-    },
+    all, referents, camera, units: options.units, margins, random: createRandom(`${options.seed}|${scene.imageId}`),
+    refer: options.refer ?? 'names', contexts: new Map(), memos: sceneMemos(all), namings: new Map(),
   };
 }
 
-/** Chooses the questions for a scene without producing any text. */
-export function planQuestions(scene: SceneGraph, options: SynthesisOptions, base: Context): PlannedQuestion[] {
-  const perType = eligibleTypes(scene, options).map(({ spec, quota }) => {
-    const random = createRandom(`${options.seed}|${scene.imageId}|${spec.type}`);
-    const candidates = RULES[spec.type as QuestionTypeName].candidates({ ...base, random });
-    const chosen = spec.valueKind === 'boolean' ? sampleBalanced(candidates, quota, random) : random.sample(candidates, quota);
-    return chosen.map((candidate) => ({ spec, candidate, random }));
-  });
-  const order = base.random.sample(perType, perType.length);
-  const planned: PlannedQuestion[] = [];
-  for (let round = 0; planned.length < options.maxPerImage; round++) {
-    let any = false;
-    for (const questions of order) {
-      if (round >= questions.length) continue;
-      any = true;
-      planned.push(questions[round]);
-      if (planned.length === options.maxPerImage) break;
+/** The context one type's rule sees (made once per type): the objects it may ask about and how it names them. */
+export function typeContext(scene: SceneContext, type: QuestionTypeName, random: Random): Context {
+  let context = scene.contexts.get(type);
+  if (!context) {
+    context = makeTypeContext(scene, type, random);
+    scene.contexts.set(type, context);
+  }
+  return context;
+}
+
+function makeTypeContext(scene: SceneContext, type: QuestionTypeName, random: Random): Context {
+  const whole = NEEDS_WHOLE.has(type);
+  const banned = scene.refer === 'regions' ? [] : bannedAxes(type);
+  // Types that share the naming rules share the object list and the names.
+  const variant = `${whole}|${banned.join(',')}`;
+  let naming = scene.namings.get(variant);
+  if (!naming) {
+    const names = scene.refer === 'regions'
+      ? scene.all.map((item) => `<region${item.index}>`)
+      : scene.referents.map((referents) => nameAvoiding(referents, banned));
+    naming = { items: scene.all.filter((item) => names[item.index] !== undefined && (!whole || item.whole)), names };
+    scene.namings.set(variant, naming);
+  }
+  const { names, items } = naming;
+  const { memos } = scene;
+  return {
+    items, all: scene.all, camera: scene.camera, units: scene.units, margins: scene.margins, random,
+    name: (item) => names[item.index]!,
+    centreDistance: memos.centreDistance, gap: memos.gap, freeSpace: memos.freeSpace,
+  };
+}
+
+/**
+ * One type's candidates in the order they are offered, found on first use and shuffled; yes/no types
+ * alternate their true and false forms (from a random side), taking from either when one runs out.
+ */
+class CandidateStream {
+  /** Yes/no types: [true forms, false forms]; other types: one queue. */
+  private queues?: Candidate[][];
+  private readonly next = [0, 0];
+  private wantTrue: boolean;
+  taken = 0;
+  readonly random: Random;
+
+  constructor(readonly spec: QuestionType, readonly quota: number, private readonly context: () => Context, seed: string) {
+    this.random = createRandom(seed);
+    this.wantTrue = this.random.next() < 0.5;
+  }
+
+  /** The next candidate whose (pair, family) key is not taken yet, or undefined when none is left. */
+  take(used: Set<number | string>): Candidate | undefined {
+    if (this.taken >= this.quota) return undefined;
+    this.queues ??= this.order(RULES[this.spec.type].candidates(this.context()));
+    const preferred = this.queues.length === 2 && !this.wantTrue ? 1 : 0;
+    for (const q of [preferred, 1 - preferred]) {
+      const queue = this.queues[q];
+      if (!queue) continue;
+      while (this.next[q] < queue.length) {
+        const candidate = queue[this.next[q]++];
+        const key = factKey(this.spec.type, candidate);
+        if (used.has(key)) continue;
+        used.add(key);
+        this.taken++;
+        this.wantTrue = !candidate.truth;
+        return candidate;
+      }
     }
-    if (!any) break;
+    return undefined;
+  }
+
+  private order(candidates: Candidate[]): Candidate[][] {
+    if (this.spec.valueKind !== 'boolean') return [this.random.sample(candidates, candidates.length)];
+    const yes = candidates.filter((c) => c.truth);
+    const no = candidates.filter((c) => !c.truth);
+    return [this.random.sample(yes, yes.length), this.random.sample(no, no.length)];
+  }
+}
+
+const FAMILY_NUMBERS = new Map<string, number>();
+/** A candidate's (objects, relation family) key: the set of objects, in any order, and the family; a number for one or two objects. */
+function factKey(type: QuestionTypeName, candidate: Candidate): number | string {
+  const family = relationFamily(type);
+  const { items } = candidate;
+  if (items.length <= 2) {
+    let number = FAMILY_NUMBERS.get(family);
+    if (number === undefined) FAMILY_NUMBERS.set(family, (number = FAMILY_NUMBERS.size));
+    const [i, j] = items.length === 1 ? [items[0].index, items[0].index] : [items[0].index, items[1].index];
+    return (number * 65536 + Math.min(i, j)) * 65536 + Math.max(i, j);
+  }
+  return `${family}\u0000${items.map((item) => item.index).sort((x, y) => x - y).join(',')}`;
+}
+
+/** Chooses the questions for a scene without producing any text. */
+export function planQuestions(scene: SceneGraph, options: SynthesisOptions, context: SceneContext): PlannedQuestion[] {
+  const streams = eligibleTypes(scene, options).map(({ spec, quota }) => {
+    const seed = `${options.seed}|${scene.imageId}|${spec.type}`;
+    const stream: CandidateStream = new CandidateStream(spec, quota, () => typeContext(context, spec.type, stream.random), seed);
+    return stream;
+  });
+  const order = context.random.sample(streams, streams.length);
+  const used = new Set<number | string>();
+  const planned: PlannedQuestion[] = [];
+  let open = order;
+  while (open.length > 0 && planned.length < options.maxPerImage) {
+    const stillOpen: CandidateStream[] = [];
+    for (const stream of open) {
+      if (planned.length === options.maxPerImage) break;
+      const candidate = stream.take(used);
+      if (!candidate) continue;
+      planned.push({ spec: stream.spec, candidate, random: stream.random });
+      stillOpen.push(stream);
+    }
+    open = stillOpen;
   }
   return planned;
 }
 
-/** Up to `quota` candidates alternating true and false forms (from a random side), topping up from either when one runs out. */
-function sampleBalanced(candidates: Candidate[], quota: number, random: Random): Candidate[] {
-  const yes = random.sample(candidates.filter((c) => c.truth), quota);
-  const no = random.sample(candidates.filter((c) => !c.truth), quota);
-  const out: Candidate[] = [];
-  let takeYes = random.next() < 0.5;
-  let y = 0;
-  let n = 0;
-  while (out.length < quota && (y < yes.length || n < no.length)) {
-    if ((takeYes && y < yes.length) || n >= no.length) out.push(yes[y++]);
-    else out.push(no[n++]);
-    takeYes = !takeYes;
-  }
-  return out;
-}
-
 /** Turns a planned question into its record: picks and fills the templates, hashes a stable id. */
-export function renderQuestion(scene: SceneGraph, options: SynthesisOptions, planned: PlannedQuestion, context: Context): QARecord {
+export function renderQuestion(scene: SceneGraph, options: SynthesisOptions, planned: PlannedQuestion, context: SceneContext): QARecord {
   const { spec, candidate, random } = planned;
-  const rendering = RULES[spec.type].render(candidate, { ...context, random });
+  const rendering = RULES[spec.type].render(candidate, typeContext(context, spec.type, random));
   const questionIndex = random.int(spec.templates.questions.length);
   const answers = rendering.truth === false ? spec.templates.falseAnswers! : spec.templates.answers;
   const answerIndex = random.int(answers.length);
-  const vars = rendering.steps ? { ...rendering.vars, steps: rendering.steps.map((s) => s.text).join(' ') } : rendering.vars;
+  const vars = spec.category === 'reasoning' ? { ...rendering.vars, steps: rendering.steps.map((s) => capitalise(s.text)).join(' ') } : rendering.vars;
   const record: QARecord = {
-    id: contentId(`${scene.imageId}|${spec.type}|${rendering.fact.objects.join(',')}|${questionIndex}|${answerIndex}|${options.seed}`),
+    id: contentId(`${scene.imageId}|${spec.type}|${rendering.fact.objects.join(',')}|${questionIndex}|${answerIndex}|${options.seed}|${context.refer}`),
     imageId: scene.imageId,
     type: spec.type,
     category: spec.category,
@@ -141,8 +267,14 @@ export function renderQuestion(scene: SceneGraph, options: SynthesisOptions, pla
     answer: fillTemplate(answers[answerIndex], vars),
     fact: rendering.fact,
   };
-  if (rendering.steps) record.steps = rendering.steps.map((s) => ({ text: capitalise(s.text), fact: s.fact }));
+  if (spec.category === 'reasoning') record.steps = rendering.steps.map((s) => ({ text: capitalise(s.text), fact: s.fact }));
+  if (context.refer === 'regions') record.regions = regionsOf(candidate.items);
   return record;
+}
+
+/** The regions a record names, in region order. */
+function regionsOf(items: readonly Item[]): QARegion[] {
+  return [...items].sort((a, b) => a.index - b.index).map((item) => ({ region: item.index, id: item.object.id, box: [...item.object.box2d] }));
 }
 
 const PLACEHOLDER = /\{(\w+)\}/g;
@@ -158,6 +290,6 @@ export function fillTemplate(template: string, vars: Readonly<Record<string, str
   );
 }
 
-function capitalise(text: string): string {
+export function capitalise(text: string): string {
   return text.replace(/(^|[.?!]\s+)([a-z])/g, (_, before: string, letter: string) => before + letter.toUpperCase());
 }

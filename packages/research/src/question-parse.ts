@@ -6,7 +6,7 @@
  * keywords. Pure: no I/O.
  */
 import type { SceneGraph, SceneObject } from '@spatialforge/core';
-import { QUESTION_TYPES, questionType, type QuestionTypeName } from '@spatialforge/qa';
+import { QUESTION_TYPES, questionType, referringNames, type QuestionTypeName } from '@spatialforge/qa';
 
 export interface ParsedQuestion {
   type: QuestionTypeName;
@@ -26,8 +26,9 @@ function withoutArticle(text: string): string {
 }
 
 /**
- * The object a phrase names: by id, by its name ("the left chair"), by colour and label ("orange
- * bottle") or by label when only one object has it. Undefined when none or several fit.
+ * The object a phrase names: by id, by its name ("the left chair"), by a name the QA catalog gives it
+ * ("the second chair from the left"), by colour and label ("orange bottle") or by label when only one
+ * object has it. Undefined when none or several fit.
  */
 export function resolveObject(phrase: string, scene: SceneGraph): SceneObject | undefined {
   const wanted = withoutArticle(phrase);
@@ -36,6 +37,7 @@ export function resolveObject(phrase: string, scene: SceneGraph): SceneObject | 
   const unique = (matches: SceneObject[]) => (matches.length === 1 ? matches[0] : undefined);
   return (
     unique(scene.objects.filter((o) => withoutArticle(o.name) === wanted)) ??
+    unique(scene.objects.filter((o) => referringNames(scene).get(o.id)?.some((name) => withoutArticle(name) === wanted))) ??
     unique(scene.objects.filter((o) => `${o.colour} ${o.label}`.toLowerCase() === wanted)) ??
     unique(scene.objects.filter((o) => o.label.toLowerCase() === wanted))
   );

@@ -7,8 +7,8 @@
  */
 import { InputError, type Fact, type Frame, type ReasoningStep, type SceneGraph, type SceneObject, type Units } from '@spatialforge/core';
 import {
-  COMPARISONS, cameraDistance, centreDistance, clockHour, comparisonMargin, depthOf, footprint, formatLength,
-  gapDistance, heightOf, horizontalDistance, questionType, verticalDistance, widthOf, type ComparisonName,
+  DEFAULT_MARGINS, RELATIONS, cameraDistance, centreDistance, clockHour, depthOf, formatLength, gapDistance, heightOf,
+  horizontalDistance, prepareItem, questionType, referringNames, relationHolds, sortedDimensions, verticalDistance, widthOf, type RelationName,
 } from '@spatialforge/qa';
 import { matchChoice, parseClockHour, parseLength, parseOrder, parseYesNo } from './answer-parse.js';
 import { ChatClient, replyText, type ChatMessage, type ToolDefinition } from './openai-client.js';
@@ -71,7 +71,7 @@ export const SCENE_TOOLS: ToolDefinition[] = [
     type: 'function',
     function: {
       name: 'list_objects',
-      description: 'List the objects in the scene: id, name, label, colour, centre and size (metres; x = right, y = forward from the camera, z = up).',
+      description: 'List the objects in the scene: id, name (and every name questions may use for it), label, colour, centre and size (metres; x = right, y = forward from the camera, z = up).',
       parameters: { type: 'object', properties: {}, additionalProperties: false },
     },
   },
@@ -79,7 +79,7 @@ export const SCENE_TOOLS: ToolDefinition[] = [
     type: 'function',
     function: {
       name: 'distance',
-      description: 'Distance in metres between two objects, or between an object and the camera (b = "camera"). kind: centre (centre to centre, default), gap (closest points), horizontal (on the floor plane), vertical (difference in height).',
+      description: 'Distance in metres between two objects, or from the camera to an object\'s centre (b = "camera"). kind: centre (centre to centre, default), gap (closest points of their oriented boxes), horizontal (centres on the floor plane), vertical (difference in height of the centres).',
       parameters: {
         type: 'object',
         properties: { a: OBJECT_REF, b: { ...OBJECT_REF, description: 'object id or name, or "camera"' }, kind: { type: 'string', enum: ['centre', 'gap', 'horizontal', 'vertical'] } },
@@ -100,7 +100,7 @@ export const SCENE_TOOLS: ToolDefinition[] = [
     type: 'function',
     function: {
       name: 'size',
-      description: "An object's width (left-right), depth (front-back) and height in metres, its footprint sides (longer first) and its three extents sorted longest first.",
+      description: "An object's width (the longer side of its own footprint), depth (the shorter side) and height in metres, and the three extents of its oriented box sorted longest first.",
       parameters: { type: 'object', properties: { object: OBJECT_REF }, required: ['object'], additionalProperties: false },
     },
   },
@@ -108,10 +108,10 @@ export const SCENE_TOOLS: ToolDefinition[] = [
     type: 'function',
     function: {
       name: 'compare',
-      description: 'Whether "a <relation> b" holds, with the margin in metres (positive when it holds). Left/right and front/behind are from the camera; above/below along gravity; closer/farther from the camera; bigger/smaller by volume.',
+      description: 'Whether "a <relation> b" holds, as the dataset judges it: left/right by where the objects are in the picture; above/below by vertical extents (a\'s bottom at or above b\'s top); higher/lower also when higher at both bottom and top; front/behind and closer/farther by distance from the camera to the centres; bigger/smaller by volume; wider/thinner by the longer side of the footprint. clear is false when it is too close to call.',
       parameters: {
         type: 'object',
-        properties: { relation: { type: 'string', enum: Object.keys(COMPARISONS) }, a: OBJECT_REF, b: OBJECT_REF },
+        properties: { relation: { type: 'string', enum: Object.keys(RELATIONS) }, a: OBJECT_REF, b: OBJECT_REF },
         required: ['relation', 'a', 'b'],
         additionalProperties: false,
       },
@@ -148,14 +148,15 @@ export function runSceneTool(scene: SceneGraph, name: string, args: Record<strin
   try {
     switch (name) {
       case 'list_objects': {
-        const objects = scene.objects.map((o) => ({ id: o.id, name: o.name, label: o.label, colour: o.colour, centre: o.centre.map(round), size: o.size.map(round) }));
+        const aliases = referringNames(scene);
+        const objects = scene.objects.map((o) => ({ id: o.id, name: o.name, names: aliases.get(o.id), label: o.label, colour: o.colour, centre: o.centre.map(round), size: o.size.map(round) }));
         return { result: { objects }, steps: [stepOf(`The scene holds ${scene.objects.map((o) => o.name).join(', ')}.`, 'list_objects', scene.objects, scene.objects.map((o) => o.id))] };
       }
       case 'distance': {
         const a = objectArg(scene, args.a, 'a');
         if (args.b === 'camera') {
           const metres = cameraDistance(a, scene.camera.position);
-          return { result: { metres: round(metres) }, steps: [stepOf(`${a.name} is ${length(metres)} from the camera.`, 'distance_camera', [a], metres)] };
+          return { result: { metres: round(metres) }, steps: [stepOf(`The centre of ${a.name} is ${length(metres)} from the camera.`, 'distance_camera', [a], metres)] };
         }
         const b = objectArg(scene, args.b, 'b');
         const kind = (args.kind ?? 'centre') as string;
@@ -164,7 +165,7 @@ export function runSceneTool(scene: SceneGraph, name: string, args: Record<strin
         if ((kind === 'vertical' || kind === 'horizontal') && !scene.canonical) throw new ToolError(`${kind} distances need gravity, and this scene has no support plane`);
         const metres = measure(a, b);
         const predicate = { centre: 'distance_centre', gap: 'distance_gap', horizontal: 'distance_horizontal', vertical: 'distance_vertical' }[kind]!;
-        const phrase = kind === 'centre' ? '' : `${kind} `;
+        const phrase = kind === 'centre' ? 'centre-to-centre ' : kind === 'gap' ? 'closest-point ' : `${kind} `;
         return { result: { metres: round(metres), kind }, steps: [stepOf(`The ${phrase}distance between ${a.name} and ${b.name} is ${length(metres)}.`, predicate, [a, b], metres)] };
       }
       case 'direction': {
@@ -176,27 +177,26 @@ export function runSceneTool(scene: SceneGraph, name: string, args: Record<strin
       }
       case 'size': {
         const o = objectArg(scene, args.object, 'object');
-        const [long, short] = footprint(o);
-        const sorted = [...(o.obb?.size ?? o.size)].sort((x, y) => y - x);
-        const result = { width: round(widthOf(o)), depth: round(depthOf(o)), height: round(heightOf(o)), footprint: [round(long), round(short)], extents_sorted: sorted.map(round) };
+        const result = { width: round(widthOf(o)), depth: round(depthOf(o)), height: round(heightOf(o)), extents_sorted: sortedDimensions(o).map(round) };
         return {
           result,
           steps: [
-            stepOf(`${o.name} is ${length(widthOf(o))} wide.`, 'size_width', [o], widthOf(o)),
-            stepOf(`${o.name} is ${length(depthOf(o))} deep.`, 'size_depth', [o], depthOf(o)),
+            stepOf(`${o.name} is ${length(widthOf(o))} wide at its widest.`, 'size_width', [o], widthOf(o)),
+            stepOf(`${o.name} is ${length(depthOf(o))} deep along the shorter side of its footprint.`, 'size_depth', [o], depthOf(o)),
             stepOf(`${o.name} is ${length(heightOf(o))} tall.`, 'size_height', [o], heightOf(o)),
           ],
         };
       }
       case 'compare': {
-        const relation = args.relation as ComparisonName;
-        if (!(relation in COMPARISONS)) throw new ToolError(`relation must be one of ${Object.keys(COMPARISONS).join(', ')}`);
+        const relation = args.relation as RelationName;
+        if (!(relation in RELATIONS)) throw new ToolError(`relation must be one of ${Object.keys(RELATIONS).join(', ')}`);
         const a = objectArg(scene, args.a, 'a');
         const b = objectArg(scene, args.b, 'b');
-        const margin = comparisonMargin(relation, a, b, scene.camera.position);
-        const holds = margin > 0;
+        const camera = scene.camera.position;
+        const holds = relationHolds(relation, prepareItem(a, 0, camera), prepareItem(b, 1, camera), DEFAULT_MARGINS);
         const words = relation.replace(/_/g, ' ');
-        return { result: { holds, margin_metres: round(margin) }, steps: [stepOf(`${a.name} is ${holds ? '' : 'not '}${words} ${b.name} (by ${length(Math.abs(margin))}).`, relation, [a, b], holds)] };
+        if (holds === undefined) return { result: { holds: false, clear: false }, steps: [stepOf(`It is too close to call whether ${a.name} is ${words} ${b.name}.`, relation, [a, b], false)] };
+        return { result: { holds, clear: true }, steps: [stepOf(`${a.name} is ${holds ? '' : 'not '}${words} ${b.name}.`, relation, [a, b], holds)] };
       }
       default:
         throw new ToolError(`unknown tool ${name}; the tools are ${SCENE_TOOLS.map((t) => t.function.name).join(', ')}`);
@@ -207,11 +207,14 @@ export function runSceneTool(scene: SceneGraph, name: string, args: Record<strin
   }
 }
 
-/** Reads a model's answer into a fact, for questions the catalog knows. */
-function factFromAnswer(parsed: ParsedQuestion, answer: string): Fact | undefined {
+/** Reads a model's answer into a fact, for questions the catalog knows, naming each object as the question did. */
+function factFromAnswer(scene: SceneGraph, question: string, parsed: ParsedQuestion, answer: string): Fact | undefined {
   const spec = questionType(parsed.type);
   const ids = parsed.objects.map((o) => o.id);
-  const names = (objects: SceneObject[]) => Object.fromEntries(objects.map((o) => [o.id, o.name]));
+  const aliases = referringNames(scene);
+  const asked = question.toLowerCase();
+  const nameIn = (o: SceneObject) => aliases.get(o.id)?.find((name) => asked.includes(name.toLowerCase())) ?? o.name;
+  const names = (objects: SceneObject[]) => Object.fromEntries(objects.map((o) => [o.id, nameIn(o)]));
   let value: Fact['value'] | undefined;
   switch (spec.valueKind) {
     case 'boolean':
@@ -274,7 +277,7 @@ async function reasonWithLlm(scene: SceneGraph, question: string, llm: LlmConfig
     }
   }
   const parsed = parseQuestion(question, scene);
-  const fact = parsed && answer ? factFromAnswer(parsed, answer) : undefined;
+  const fact = parsed && answer ? factFromAnswer(scene, question, parsed, answer) : undefined;
   return { answer: answer ?? '', steps, ...(fact ? { fact } : {}), ...(parsed ? { type: parsed.type } : {}), planner: 'llm', toolCalls };
 }
 

@@ -63,6 +63,15 @@ export const TABLE: LabelSpec = {
 /** A table that is one block down to the floor (a desk with panels, a counter). */
 export const SOLID_TABLE: LabelSpec = { ...TABLE, shape: 'solid-table' };
 
+/** The solid table of scenes, named for what it is: nothing fits under a counter, so questions must not think it a table on legs. */
+export const COUNTER: LabelSpec = { ...SOLID_TABLE, label: 'counter' };
+
+/** Floor things with a flat top that carry a stacked thing. */
+export const CARRIER_LABELS: readonly LabelSpec[] = FLOOR_LABELS.filter((spec) => spec.label === 'box' || spec.label === 'cabinet');
+
+/** Small things stacked on a carrier: a book or a box on a box, a box on a cabinet. */
+export const STACKED_LABELS: readonly LabelSpec[] = TABLE_LABELS.filter((spec) => spec.label === 'book' || spec.label === 'box' || spec.label === 'bowl');
+
 /** The robot's end effector in episodes. */
 export const GRIPPER: LabelSpec = {
   label: 'gripper',

@@ -28,7 +28,7 @@ export interface Placed {
   min: Vec3;
   max: Vec3;
   rect: Rect;
-  /** Index in the layout of the table it stands on; -1 on the floor; undefined when it floats (the gripper). */
+  /** Index in the layout of what it stands on (a table, or a box or cabinet it is stacked on); -1 on the floor; undefined when it floats (the gripper). */
   support?: number;
   /** Its image silhouette, computed when first needed. */
   silhouette?: Silhouette;
@@ -175,7 +175,7 @@ export class Layout {
     return base && this.candidate(rng, spec, base, -1);
   }
 
-  /** A candidate standing on placed table `tableIndex`, its footprint inside the table top. */
+  /** A candidate standing on the top of placed item `tableIndex` (a table, or a box or cabinet it is stacked on), its footprint inside that top. */
   onTable(rng: Random, spec: LabelSpec, tableIndex: number): Placed | undefined {
     const table = this.placed[tableIndex];
     const size = drawSize(rng, spec);

@@ -151,7 +151,7 @@ test('the floor is the dominant horizontal plane: it shows at least twice as man
         if (scene.depth.data[p] === 0) continue;
         const value = scene.instances[p];
         const level = value === 0 ? 0 : scene.objects[value - 1].center[2] + scene.objects[value - 1].size[2] / 2;
-        if (value !== 0 && scene.objects[value - 1].label !== 'table') continue;
+        if (value !== 0 && scene.objects[value - 1].label !== 'table' && scene.objects[value - 1].label !== 'counter') continue;
         if (Math.abs(backProject(scene, u, v)[2] - level) < 0.005) counts.set(value, (counts.get(value) ?? 0) + 1);
       }
     }
@@ -183,7 +183,7 @@ test('shading and noise keep colour names: the mean colour of an object\'s pixel
 test('scenes hold what questions need: tables with things on them, repeated labels when asked, crowded scenes', () => {
   const crowded = generateScene({ seed: 9, objectCount: 10 });
   assert.equal(crowded.objects.length, 10);
-  const tables = crowded.objects.filter((o) => o.label === 'table');
+  const tables = crowded.objects.filter((o) => o.label === 'table' || o.label === 'counter');
   assert.ok(tables.length >= 1);
   const onTables = crowded.objects.filter((o) => tables.some((t) => t.id === o.support));
   assert.ok(onTables.length >= 1);
@@ -216,4 +216,22 @@ test('toFrame hands the lift the scene as a Frame: exact depth, provided intrins
     const expected = scene.instances.reduce((count, value) => count + (value === scene.objects[k].maskValue ? 1 : 0), 0);
     assert.equal(object.mask!.reduce((count, value) => count + value, 0), expected);
   }
+});
+
+test('stacked things rest on the top of a box or cabinet, and their truth names what carries them', () => {
+  let stacked = 0;
+  for (let seed = 0; seed < 12; seed++) {
+    const scene = generateScene({ seed, objectCount: 7, tableCount: 1, stacks: 2 });
+    assert.equal(scene.objects.length, 7);
+    for (const object of scene.objects) {
+      const carrier = scene.objects.find((o) => o.id === object.support);
+      if (!carrier || carrier.label === 'table' || carrier.label === 'counter') continue;
+      assert.ok(['box', 'cabinet'].includes(carrier.label), `${object.label} on a ${carrier.label}`);
+      assert.ok(['book', 'box', 'bowl'].includes(object.label));
+      // Its bottom is the carrier's top.
+      assert.ok(Math.abs(object.center[2] - object.size[2] / 2 - (carrier.center[2] + carrier.size[2] / 2)) < 1e-9);
+      stacked++;
+    }
+  }
+  assert.ok(stacked >= 12, `${stacked} stacked things in 12 scenes`);
 });

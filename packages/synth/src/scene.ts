@@ -5,7 +5,7 @@
  */
 import { type DepthMap, type Intrinsics, type OrientedBox, type RgbImage, type Vec3, stableHash } from '@spatialforge/core';
 import { type CameraPose, cameraPose, defaultIntrinsics } from './camera.js';
-import { FLOOR_LABELS, type LabelSpec, SOLID_TABLE, TABLE, TABLE_LABELS } from './catalog.js';
+import { CARRIER_LABELS, COUNTER, FLOOR_LABELS, type LabelSpec, STACKED_LABELS, TABLE, TABLE_LABELS } from './catalog.js';
 import { Layout, type LayoutRules, type Placed } from './layout.js';
 import { type ColourName, PALETTE } from './palette.js';
 import { Random } from './random.js';
@@ -31,7 +31,7 @@ export interface TruthObject {
   yaw: number;
   /** The object's own box: size = (length along yaw, width, height) with length ≥ width, metres. */
   obb: OrientedBox;
-  /** `floor`, the id of the table it stands on, or `air` for something held up (the gripper). */
+  /** `floor`, the id of what it rests on (a table, a counter, or the box or cabinet it is stacked on), or `air` for something held up (the gripper). */
   support: string;
   shape: ShapeKind;
 }
@@ -67,6 +67,12 @@ export interface SceneOptions {
   tableCount?: number;
   /** Give two objects the same label (beyond two tables). @defaultValue drawn, true in 20 % of scenes */
   duplicateLabel?: boolean;
+  /**
+   * Things stacked on others, counted in `objectCount`: each turns a floor object into a box or cabinet
+   * and another into a book, box or bowl resting on its top. Where a stacked thing finds no room on its
+   * carrier it stands on the floor instead. @defaultValue 0
+   */
+  stacks?: number;
   /** Camera height above the floor, metres. @defaultValue drawn from 1.2-1.8 */
   cameraHeight?: number;
   /** Downward pitch, radians. @defaultValue drawn from 15°-40° */
@@ -131,7 +137,7 @@ export function generateScene(options: SceneOptions): SyntheticScene {
     );
     const room = drawRoom(rng);
     const layout = new Layout(camera, room, width, height, rules);
-    const plan = planSlots(rng, objectCount, tableCount, duplicateLabel);
+    const plan = planSlots(rng, objectCount, tableCount, duplicateLabel, options.stacks ?? 0);
     if (!fillLayout(rng, layout, plan)) continue;
     const order = rng.shuffle(layout.placed.map((_, i) => i));
     return renderScene(`synth-${options.seed}-${stableHash(options).slice(0, 8)}`, layout, order, {
@@ -171,10 +177,12 @@ interface Slot {
   support: number;
   /** One of the pair that shares a label: it keeps its label even where it finds no room. */
   paired?: boolean;
+  /** Stacked: the floor slot whose top it rests on. */
+  on?: Slot;
 }
 
 /** Which labels go where: tables first, then 1-2 (or 3) things on each table, the rest on the floor; labels unique unless one is doubled. */
-function planSlots(rng: Random, objectCount: number, tableCount: number, duplicateLabel: boolean): Slot[] {
+function planSlots(rng: Random, objectCount: number, tableCount: number, duplicateLabel: boolean, stacks: number): Slot[] {
   const supports: number[] = [];
   for (let t = 0; t < tableCount && supports.length < objectCount - tableCount; t++) {
     // Crowded scenes put more on the tables, where small things pack well.
@@ -204,8 +212,21 @@ function planSlots(rng: Random, objectCount: number, tableCount: number, duplica
       from.paired = to.paired = true;
     }
   }
+  stackSlots(rng, objects, stacks);
   const tables: Slot[] = Array.from({ length: tableCount }, () => ({ spec: TABLE, support: -1 }));
   return [...tables, ...objects];
+}
+
+/** Turns pairs of floor slots into a carrier (a box or a cabinet) and a thing stacked on it, as many as asked and the floor slots allow. */
+function stackSlots(rng: Random, objects: Slot[], stacks: number): void {
+  for (let k = 0; k < stacks; k++) {
+    const free = objects.filter((slot) => slot.support < 0 && !slot.on && !objects.some((other) => other.on === slot) && !slot.paired);
+    if (free.length < 2) return;
+    const [carrier, stacked] = rng.shuffle(free).slice(0, 2);
+    carrier.spec = rng.pick(CARRIER_LABELS);
+    stacked.spec = rng.pick(STACKED_LABELS);
+    stacked.on = carrier;
+  }
 }
 
 /** Places tables, then what stands on them, then the floor objects largest first; a label that finds no room gives way to another. */
@@ -213,20 +234,28 @@ function fillLayout(rng: Random, layout: Layout, slots: readonly Slot[]): boolea
   const footprint = (spec: LabelSpec) => spec.size[0][1] * spec.size[1][1];
   const ordered = [...slots].sort((a, b) => rank(a) - rank(b) || (a.support < 0 && b.support < 0 ? footprint(b.spec) - footprint(a.spec) : 0));
   const used = new Set(slots.map((slot) => slot.spec.label));
+  const placedAt = new Map<Slot, number>();
   for (const slot of ordered) {
     if (slot.spec === TABLE) {
-      if (!layout.place(CANDIDATES_PER_OBJECT, () => layout.onFloor(rng, rng.chance(0.5) ? TABLE : SOLID_TABLE))) return false;
+      if (!layout.place(CANDIDATES_PER_OBJECT, () => layout.onFloor(rng, rng.chance(0.5) ? TABLE : COUNTER))) return false;
+      continue;
+    }
+    if (slot.on) {
+      const carrier = placedAt.get(slot.on)!;
+      if (!layout.place(CANDIDATES_PER_OBJECT, () => layout.onTable(rng, slot.spec, carrier)) && !layout.place(CANDIDATES_PER_OBJECT, () => layout.onFloor(rng, slot.spec))) return false;
       continue;
     }
     const pool = slot.support >= 0 ? TABLE_LABELS : FLOOR_LABELS;
     // Smaller labels have the better chance where a big one found no room.
-    const alternatives = slot.paired ? [] : pool.filter((spec) => !used.has(spec.label) && footprint(spec) < footprint(slot.spec));
+    // A carrier keeps its flat top; a pair keeps its shared label.
+    const alternatives = slot.paired || slots.some((other) => other.on === slot) ? [] : pool.filter((spec) => !used.has(spec.label) && footprint(spec) < footprint(slot.spec));
     alternatives.sort((a, b) => footprint(a) - footprint(b));
     let placed = false;
     for (const spec of [slot.spec, ...alternatives.slice(0, RELABELS)]) {
       const draw = slot.support >= 0 ? () => layout.onTable(rng, spec, slot.support) : () => layout.onFloor(rng, spec);
       if (layout.place(CANDIDATES_PER_OBJECT, draw)) {
         used.add(spec.label);
+        placedAt.set(slot, layout.placed.length - 1);
         placed = true;
         break;
       }
@@ -236,9 +265,9 @@ function fillLayout(rng: Random, layout: Layout, slots: readonly Slot[]): boolea
   return true;
 }
 
-/** Tables first, then the objects on them, then the floor's. */
+/** Tables first, then the objects on them, then the floor's, then what is stacked on floor things. */
 function rank(slot: Slot): number {
-  return slot.spec === TABLE ? 0 : slot.support >= 0 ? 1 : 2;
+  return slot.spec === TABLE ? 0 : slot.support >= 0 ? 1 : slot.on ? 3 : 2;
 }
 
 /**

@@ -94,7 +94,7 @@ export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): Sce
     if ('reason' in result) dropped.push(result);
     else lifted.push(result);
   });
-  const { named, dropped: ambiguous } = nameObjects(lifted, { minSeparation: opts.minSeparation });
+  const named = nameObjects(lifted, { minSeparation: opts.minSeparation });
 
   return {
     imageId: frame.imageId,
@@ -110,7 +110,7 @@ export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): Sce
     canonical: pose.canonical,
     ...(pose.plane ? { plane: { ...pose.plane, normal: pose.plane.normal.map((v) => round(v, 6)) as Vec3, d: round(pose.plane.d) } } : {}),
     objects: named,
-    dropped: [...dropped, ...ambiguous],
+    dropped,
   };
 }
 

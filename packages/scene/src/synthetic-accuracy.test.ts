@@ -42,8 +42,8 @@ test(`lifting ${SCENES} synthetic scenes from their true depth and masks recover
       objects++;
       const lifted = graph.objects.find((o) => o.id === truth.id);
       if (!lifted) {
-        // Ambiguous duplicates are left out of questions on purpose; anything else is a loss.
-        if (graph.dropped.find((d) => d.id === truth.id)?.reason !== 'ambiguous') lost++;
+        // Every object stays in the scene graph (duplicates included): a missing one is a loss.
+        lost++;
         continue;
       }
       centreErrors.push(Math.hypot(...lifted.centre.map((c, k) => c - truth.center[k])));

@@ -27,7 +27,7 @@ function formatThenSample(scene: SceneGraph, options: SynthesisOptions): QARecor
   const context = createContext(scene, options);
   const perType = eligibleTypes(scene, options).map(({ spec, quota }) => {
     const random = createRandom(`${options.seed}|${scene.imageId}|${spec.type}`);
-    const rendered = RULES[spec.type].candidates(typeContext(context, spec.type, random))
+    const rendered = [...RULES[spec.type].candidates(typeContext(context, spec.type, random))]
       .map((candidate) => renderQuestion(scene, options, { spec, candidate, random }, context));
     if (spec.valueKind !== 'boolean') return random.sample(rendered, quota);
     const yes = random.sample(rendered.filter((r) => r.fact.value === true), Math.ceil(quota / 2));

@@ -125,7 +125,8 @@ export interface Rendering {
 
 export interface Rule {
   /** How many objects a question names: 1, 2, 3, or an anchor and a list (`set`). */
-  candidates(context: Context): Candidate[];
+  /** The candidates in a random order, found lazily: a sampler that needs two stops after a few judgements. */
+  candidates(context: Context): Iterable<Candidate>;
   /** The candidate for these objects in this order, or undefined when the answer is not clear. */
   judge(items: Item[], context: Context): Candidate | undefined;
   render(candidate: Candidate, context: Context): Rendering;
@@ -136,8 +137,32 @@ export function joinNames(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
-function forEachPair(items: Item[], visit: (a: Item, b: Item) => void): void {
-  for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) visit(items[i], items[j]);
+/** 0 … count − 1 in a random order, drawn lazily: a Fisher–Yates shuffle run one step per number taken. */
+function* randomOrder(count: number, random: Random): Generator<number> {
+  const order = new Int32Array(count);
+  for (let k = 0; k < count; k++) order[k] = k;
+  for (let k = 0; k < count; k++) {
+    const pick = k + random.int(count - k);
+    const index = order[pick];
+    order[pick] = order[k];
+    order[k] = index;
+    yield index;
+  }
+}
+
+/** The unordered pairs of `items` in a random order, drawn lazily. */
+function* randomPairs(items: readonly Item[], random: Random): Generator<[Item, Item]> {
+  const n = items.length;
+  for (let index of randomOrder((n * (n - 1)) / 2, random)) {
+    let i = 0;
+    while (index >= n - 1 - i) index -= n - 1 - i++;
+    yield [items[i], items[i + 1 + index]];
+  }
+}
+
+/** Both orders of a pair, the first one drawn at random. */
+function bothOrders([a, b]: [Item, Item], random: Random): [Item, Item][] {
+  return random.next() < 0.5 ? [[a, b], [b, a]] : [[b, a], [a, b]];
 }
 
 function shuffled<T>(values: T[], random: Random): T[] {
@@ -237,13 +262,11 @@ function predicateRule(type: QuestionTypeName, relation: RelationName): Rule {
   };
   return {
     judge,
-    candidates(context) {
-      const out: Candidate[] = [];
-      forEachPair(context.items, (a, b) => {
+    *candidates(context) {
+      for (const [a, b] of randomPairs(context.items, context.random)) {
         const candidate = judge([a, b], context);
-        if (candidate) out.push(candidate, { items: [b, a], truth: !candidate.truth });
-      });
-      return out;
+        if (candidate) yield* [candidate, { items: [b, a], truth: !candidate.truth }];
+      }
     },
     render({ items: [a, b], truth }, { name }) {
       return { vars: { A: name(a), B: name(b) }, fact: { predicate: type, objects: ids([a, b]), value: truth! }, truth, steps: [] };
@@ -256,12 +279,10 @@ function choiceRule(type: QuestionTypeName, relation: RelationName): Rule {
     relationHolds(relation, items[0], items[1], margins) === undefined ? undefined : { items };
   return {
     judge,
-    candidates(context) {
-      const out: Candidate[] = [];
-      forEachPair(context.items, (a, b) => {
-        if (judge([a, b], context)) out.push({ items: shuffled([a, b], context.random) });
-      });
-      return out;
+    *candidates(context) {
+      for (const pair of randomPairs(context.items, context.random)) {
+        if (judge(pair, context)) yield { items: shuffled(pair, context.random) };
+      }
     },
     render({ items: [a, b] }, { name, margins }) {
       const [winner, other] = relationHolds(relation, a, b, margins) ? [a, b] : [b, a];
@@ -279,7 +300,9 @@ function objectQuantityRule(type: QuestionTypeName, valueOf: (item: Item) => num
   const judge = (items: Item[]): Candidate | undefined => (valueOf(items[0]) > 0 ? { items } : undefined);
   return {
     judge,
-    candidates: ({ items }) => items.filter((item) => judge([item])).map((item) => ({ items: [item] })),
+    *candidates({ items, random }) {
+      for (const index of randomOrder(items.length, random)) if (judge([items[index]])) yield { items: [items[index]] };
+    },
     render({ items: [a] }, { units, name }) {
       const value = valueOf(a);
       return { vars: { A: name(a), value: formatLength(value, units) }, fact: { predicate: type, objects: ids([a]), value }, steps: [] };
@@ -295,16 +318,13 @@ function pairQuantityRule(type: QuestionTypeName, valueOf: (a: Item, b: Item, co
   };
   return {
     judge,
-    candidates(context) {
-      const out: Candidate[] = [];
-      forEachPair(context.items, (a, b) => {
-        const orders = ordered ? [[a, b], [b, a]] : [shuffled([a, b], context.random)];
-        for (const order of orders) {
+    *candidates(context) {
+      for (const pair of randomPairs(context.items, context.random)) {
+        for (const order of ordered ? bothOrders(pair, context.random) : [shuffled(pair, context.random)]) {
           const candidate = judge(order, context);
-          if (candidate) out.push(candidate);
+          if (candidate) yield candidate;
         }
-      });
-      return out;
+      }
     },
     render({ items: [a, b] }, context) {
       const { units, name } = context;
@@ -324,15 +344,13 @@ const directionClock: Rule = {
     if (horizontalDistance(from.object, to.object) < margins.metres) return undefined;
     return clockBoundaryDistance(clockAngle(from.object, to.object)) >= margins.degrees ? { items } : undefined;
   },
-  candidates(context) {
-    const out: Candidate[] = [];
-    forEachPair(context.items, (a, b) => {
-      for (const order of [[a, b], [b, a]]) {
+  *candidates(context) {
+    for (const pair of randomPairs(context.items, context.random)) {
+      for (const order of bothOrders(pair, context.random)) {
         const candidate = directionClock.judge(order, context);
-        if (candidate) out.push(candidate);
+        if (candidate) yield candidate;
       }
-    });
-    return out;
+    }
   },
   render({ items: [a, b] }, { name }) {
     const hour = hourOfAngle(clockAngle(a.object, b.object));
@@ -358,15 +376,14 @@ function extremeDistanceRule(type: QuestionTypeName, sense: 1 | -1): Rule {
       const gaps = listed.map((item) => context.gap(anchor, item));
       return best(gaps) === best(distances) ? { items } : undefined;
     },
-    candidates(context) {
-      const out: Candidate[] = [];
-      if (context.items.length < 3) return out;
-      for (const anchor of context.items) {
-        const listed = context.random.sample(context.items.filter((item) => item !== anchor), 4);
-        const candidate = rule.judge([anchor, ...listed], context);
-        if (candidate) out.push(candidate);
+    *candidates(context) {
+      const { items, random } = context;
+      if (items.length < 3) return;
+      for (const index of randomOrder(items.length, random)) {
+        const anchor = items[index];
+        const candidate = rule.judge([anchor, ...random.sample(items.filter((item) => item !== anchor), 4)], context);
+        if (candidate) yield candidate;
       }
-      return out;
     },
     render({ items: [anchor, ...listed] }, { units, name, centreDistance: distance }) {
       const distances = listed.map((item) => distance(anchor, item));
@@ -392,10 +409,9 @@ const sortByCameraDistance: Rule = {
       && formatLength(item.cameraDistance, units) !== formatLength(order[i - 1].cameraDistance, units)));
     return items.length >= 2 && clear ? { items } : undefined;
   },
-  candidates(context) {
+  *candidates(context) {
     const { items, random } = context;
-    const out: Candidate[] = [];
-    if (items.length < 3) return out;
+    if (items.length < 3) return;
     const seen = new Set<string>();
     for (let attempt = 0; attempt < items.length; attempt++) {
       const size = items.length >= 4 && attempt % 2 === 1 ? 4 : 3;
@@ -404,9 +420,8 @@ const sortByCameraDistance: Rule = {
       if (seen.has(key)) continue;
       seen.add(key);
       const candidate = sortByCameraDistance.judge(listed, context);
-      if (candidate) out.push(candidate);
+      if (candidate) yield candidate;
     }
-    return out;
   },
   render({ items }, { units, name }) {
     const order = [...items].sort((a, b) => a.cameraDistance - b.cameraDistance);
@@ -438,18 +453,14 @@ function triangleRule(
       const { truth, clear } = test(sides, margins);
       return clear ? { items, truth } : undefined;
     },
-    candidates(context) {
-      const { items } = context;
-      const out: Candidate[] = [];
-      for (let i = 0; i < items.length; i++) {
-        for (let j = i + 1; j < items.length; j++) {
-          for (let k = j + 1; k < items.length; k++) {
-            const candidate = rule.judge([items[i], items[j], items[k]], context);
-            if (candidate) out.push({ ...candidate, items: shuffled(candidate.items, context.random) });
-          }
-        }
+    *candidates(context) {
+      const { items, random } = context;
+      const triples: number[] = [];
+      for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) for (let k = j + 1; k < items.length; k++) triples.push(i, j, k);
+      for (const t of randomOrder(triples.length / 3, random)) {
+        const candidate = rule.judge([items[triples[3 * t]], items[triples[3 * t + 1]], items[triples[3 * t + 2]]], context);
+        if (candidate) yield { ...candidate, items: shuffled(candidate.items, random) };
       }
-      return out;
     },
     render({ items: [a, b, c], truth }, { units, name, centreDistance: distance }) {
       const sides: [number, number, number] = [distance(a, b), distance(b, c), distance(c, a)];
@@ -545,15 +556,13 @@ function fitsRule(
       const slack = slackOf(a, b, context);
       return slack !== undefined && Math.abs(slack) >= context.margins.metres ? { items, truth: slack > 0 } : undefined;
     },
-    candidates(context) {
-      const out: Candidate[] = [];
-      forEachPair(context.items, (p, q) => {
-        for (const order of [[p, q], [q, p]]) {
+    *candidates(context) {
+      for (const pair of randomPairs(context.items, context.random)) {
+        for (const order of bothOrders(pair, context.random)) {
           const candidate = worthAsking(order[0], order[1]) ? rule.judge(order, context) : undefined;
-          if (candidate) out.push(candidate);
+          if (candidate) yield candidate;
         }
-      });
-      return out;
+      }
     },
     render({ items: [a, b], truth }, context) {
       return {

@@ -166,13 +166,14 @@ function makeTypeContext(scene: SceneContext, type: QuestionTypeName, random: Ra
 }
 
 /**
- * One type's candidates in the order they are offered, found on first use and shuffled; yes/no types
- * alternate their true and false forms (from a random side), taking from either when one runs out.
+ * One type's candidates in the rule's random order, drawn lazily; yes/no types alternate their true and
+ * false forms (from a random side), holding back the other form until it is wanted and taking from
+ * either when one runs out.
  */
 class CandidateStream {
-  /** Yes/no types: [true forms, false forms]; other types: one queue. */
-  private queues?: Candidate[][];
-  private readonly next = [0, 0];
+  private source?: Iterator<Candidate>;
+  /** Yes/no types: candidates drawn but not yet wanted, [false forms, true forms]. */
+  private readonly held: Candidate[][] = [[], []];
   private wantTrue: boolean;
   taken = 0;
   readonly random: Random;
@@ -185,29 +186,33 @@ class CandidateStream {
   /** The next candidate whose (pair, family) key is not taken yet, or undefined when none is left. */
   take(used: Set<number | string>): Candidate | undefined {
     if (this.taken >= this.quota) return undefined;
-    this.queues ??= this.order(RULES[this.spec.type].candidates(this.context()));
-    const preferred = this.queues.length === 2 && !this.wantTrue ? 1 : 0;
-    for (const q of [preferred, 1 - preferred]) {
-      const queue = this.queues[q];
-      if (!queue) continue;
-      while (this.next[q] < queue.length) {
-        const candidate = queue[this.next[q]++];
-        const key = factKey(this.spec.type, candidate);
-        if (used.has(key)) continue;
-        used.add(key);
-        this.taken++;
-        this.wantTrue = !candidate.truth;
-        return candidate;
-      }
+    this.source ??= RULES[this.spec.type].candidates(this.context())[Symbol.iterator]();
+    const boolean = this.spec.valueKind === 'boolean';
+    const fresh = (candidate: Candidate) => !used.has(factKey(this.spec.type, candidate));
+    let chosen = boolean ? this.fromHeld(Number(this.wantTrue), fresh) : undefined;
+    while (!chosen) {
+      const next = this.source.next();
+      if (next.done) break;
+      const candidate = next.value;
+      if (!fresh(candidate)) continue;
+      if (!boolean || candidate.truth === this.wantTrue) chosen = candidate;
+      else this.held[Number(candidate.truth)].push(candidate);
     }
-    return undefined;
+    chosen ??= boolean ? this.fromHeld(Number(!this.wantTrue), fresh) : undefined;
+    if (!chosen) return undefined;
+    used.add(factKey(this.spec.type, chosen));
+    this.taken++;
+    this.wantTrue = !chosen.truth;
+    return chosen;
   }
 
-  private order(candidates: Candidate[]): Candidate[][] {
-    if (this.spec.valueKind !== 'boolean') return [this.random.sample(candidates, candidates.length)];
-    const yes = candidates.filter((c) => c.truth);
-    const no = candidates.filter((c) => !c.truth);
-    return [this.random.sample(yes, yes.length), this.random.sample(no, no.length)];
+  private fromHeld(side: number, fresh: (candidate: Candidate) => boolean): Candidate | undefined {
+    const held = this.held[side];
+    while (held.length > 0) {
+      const candidate = held.shift()!;
+      if (fresh(candidate)) return candidate;
+    }
+    return undefined;
   }
 }
 

@@ -306,7 +306,7 @@ export const QUESTION_TYPES: readonly QuestionType[] = [
       'Which of {objects} is nearest to {A}?',
       'Among {objects}, which one is the closest to {A}?',
       'Looking at {objects}, which is the least far from {A}?',
-      'Which object is closest to {A}: {objects}?',
+      'Which is the closest to {A} of {objects}?',
     ],
     answers: [
       '{steps} So {X} is the closest to {A}.',
@@ -320,7 +320,7 @@ export const QUESTION_TYPES: readonly QuestionType[] = [
       'Which of {objects} is the furthest from {A}?',
       'Among {objects}, which one is the farthest from {A}?',
       'Looking at {objects}, which is the most distant from {A}?',
-      'Which object is farthest from {A}: {objects}?',
+      'Which is the farthest from {A} of {objects}?',
     ],
     answers: [
       '{steps} So {X} is the farthest from {A}.',

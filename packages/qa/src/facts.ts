@@ -227,11 +227,6 @@ export const EQUILATERAL_TOLERANCE = 0.15;
 /** A right triangle has its largest angle within 10° of 90°. */
 export const RIGHT_ANGLE_TOLERANCE_DEGREES = 10;
 
-/** Centre-to-centre sides |AB|, |BC|, |CA|, metres. */
-export function triangleSides(a: Shape, b: Shape, c: Shape): [number, number, number] {
-  return [centreDistance(a, b), centreDistance(b, c), centreDistance(c, a)];
-}
-
 /** Longest side over shortest side (1 for an equilateral triangle). */
 export function sideRatio(sides: readonly number[]): number {
   return Math.max(...sides) / Math.min(...sides);

@@ -133,7 +133,7 @@ export interface Rule {
 }
 
 /** "A and B", "A, B and C". */
-export function joinNames(names: readonly string[]): string {
+function joinNames(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
@@ -177,7 +177,7 @@ const step = (text: string, predicate: string, objects: Item[], value: Fact['val
 
 // ---- Relations: +1 when A has more of it than B, −1 when less, 0 when too close to call. ----
 
-export type Judge = (a: Item, b: Item, margins: QAMargins) => 1 | -1 | 0;
+type Judge = (a: Item, b: Item, margins: QAMargins) => 1 | -1 | 0;
 
 const sign = (more: boolean): 1 | -1 => (more ? 1 : -1);
 
@@ -189,21 +189,21 @@ const byLength = (of: (item: Item) => number): Judge => (a, b, margins) =>
  * Further right in the picture: the centres' azimuths differ by the degrees margin and neither centre
  * falls within the other's span (a mug on a table is neither left nor right of it).
  */
-export const toTheRight: Judge = (a, b, margins) => {
+const toTheRight: Judge = (a, b, margins) => {
   if (Math.abs(a.azimuth - b.azimuth) < margins.degrees) return 0;
   if ((a.azimuth >= b.azimuthLeft && a.azimuth <= b.azimuthRight) || (b.azimuth >= a.azimuthLeft && b.azimuth <= a.azimuthRight)) return 0;
   return sign(a.azimuth > b.azimuth);
 };
 
 /** Wholly above: A's bottom at or above B's top (within RESTING_TOLERANCE), or the other way round. */
-export const whollyAbove: Judge = (a, b) => {
+const whollyAbove: Judge = (a, b) => {
   if (a.bottom >= b.top - RESTING_TOLERANCE) return 1;
   if (b.bottom >= a.top - RESTING_TOLERANCE) return -1;
   return 0;
 };
 
 /** Higher: wholly above, or higher at both its bottom and its top by the metres margin. */
-export const higher: Judge = (a, b, margins) => {
+const higher: Judge = (a, b, margins) => {
   const stacked = whollyAbove(a, b, margins);
   if (stacked !== 0) return stacked;
   const bottoms = a.bottom - b.bottom;
@@ -213,16 +213,16 @@ export const higher: Judge = (a, b, margins) => {
 };
 
 /** Farther from the camera: centre distances past both margins, and the nearest surfaces in the same order. */
-export const fartherAway: Judge = (a, b, margins) => {
+const fartherAway: Judge = (a, b, margins) => {
   if (!isClearLengthDifference(a.cameraDistance, b.cameraDistance, margins)) return 0;
   const farther = a.cameraDistance > b.cameraDistance;
   const surfaces = a.surfaceDistance - b.surfaceDistance;
   return (farther ? surfaces > 0 : surfaces < 0) ? sign(farther) : 0;
 };
 
-export const bigger: Judge = byLength((item) => item.size);
-export const taller: Judge = byLength((item) => item.height);
-export const wider: Judge = byLength((item) => item.width);
+const bigger: Judge = byLength((item) => item.size);
+const taller: Judge = byLength((item) => item.height);
+const wider: Judge = byLength((item) => item.width);
 
 /** Each comparison: "A <relation> B" holds when sense × judge(A, B) = +1. */
 export const RELATIONS = {

@@ -231,7 +231,7 @@ function factKey(type: QuestionTypeName, candidate: Candidate): number | string 
 }
 
 /** Chooses the questions for a scene without producing any text. */
-export function planQuestions(scene: SceneGraph, options: SynthesisOptions, context: SceneContext): PlannedQuestion[] {
+function planQuestions(scene: SceneGraph, options: SynthesisOptions, context: SceneContext): PlannedQuestion[] {
   const streams = eligibleTypes(scene, options).map(({ spec, quota }) => {
     const seed = `${options.seed}|${scene.imageId}|${spec.type}`;
     const stream: CandidateStream = new CandidateStream(spec, quota, () => typeContext(context, spec.type, stream.random), seed);

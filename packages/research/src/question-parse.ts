@@ -37,10 +37,16 @@ export function resolveObject(phrase: string, scene: SceneGraph): SceneObject | 
   const unique = (matches: SceneObject[]) => (matches.length === 1 ? matches[0] : undefined);
   return (
     unique(scene.objects.filter((o) => withoutArticle(o.name) === wanted)) ??
-    unique(scene.objects.filter((o) => referringNames(scene).get(o.id)?.some((name) => withoutArticle(name) === wanted))) ??
+    unique(byReferringName(scene, wanted)) ??
     unique(scene.objects.filter((o) => `${o.colour} ${o.label}`.toLowerCase() === wanted)) ??
     unique(scene.objects.filter((o) => o.label.toLowerCase() === wanted))
   );
+}
+
+/** The objects the QA catalog may call `wanted` (article dropped). */
+function byReferringName(scene: SceneGraph, wanted: string): SceneObject[] {
+  const names = referringNames(scene);
+  return scene.objects.filter((o) => names.get(o.id)?.some((name) => withoutArticle(name) === wanted));
 }
 
 /** "the lamp, the red chair and the table" → three phrases. */

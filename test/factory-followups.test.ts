@@ -163,7 +163,7 @@ describe('factory follow-ups', () => {
     // with the same number and unit (kept).
     const rewriter = (request: ChatRequest): TestReply => {
       const sent = JSON.parse(request.messages.at(-1)!.content as string) as { question: string; answer: string };
-      if (/wide|width/i.test(sent.question)) return { content: JSON.stringify({ question: sent.question, answer: 'It is about 123 meters wide.' }) };
+      if (/wide|width|longer/i.test(sent.question)) return { content: JSON.stringify({ question: sent.question, answer: 'It is about 123 meters wide.' }) };
       return { content: JSON.stringify({ question: `Rephrased: ${sent.question}`, answer: `Roughly ${/[\d.]+ \w+/.exec(sent.answer)![0]}.` }) };
     };
     const server = await startOpenAITestServer(rewriter);
@@ -181,7 +181,7 @@ describe('factory follow-ups', () => {
       assert.equal(server.requests.length, records.length, 'one request per QA record');
       for (const r of distances) {
         assert.match(r.question, /^Rephrased: /);
-        assert.match(r.answer, /^Roughly [\d.]+ (centimeters|meters)\.$/);
+        assert.match(r.answer, /^Roughly [\d.]+ (centimeters?|meters?)\.$/);
       }
       for (const r of widths) {
         assert.doesNotMatch(r.question, /^Rephrased/);

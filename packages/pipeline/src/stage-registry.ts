@@ -3,7 +3,9 @@
  * CLI, the metrics, the dashboard and the deploy manifests read it instead of spelling stage or queue
  * names themselves.
  */
+import { fileURLToPath } from 'node:url';
 import { ConfigError, InputError, STAGES, isStageName, type RunOptions, type StageName } from '@spatialforge/core';
+import { codeDigest, type SourceCache } from './code-digest.js';
 import type { StageHandler, StageHandlerModule } from './stage-handler.js';
 
 export interface StageDefinition {
@@ -25,6 +27,9 @@ export interface StageDefinition {
   readonly description: string;
 }
 
+/** The repository (or image) root: this file is `<root>/packages/pipeline/src/stage-registry.ts`. */
+const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
+
 type Row = Omit<StageDefinition, 'queue' | 'next' | 'module'> & { file: string };
 
 const ROWS: Row[] = [
@@ -41,8 +46,11 @@ const ROWS: Row[] = [
 export class StageRegistry {
   private readonly byStage: Map<StageName, StageDefinition>;
   private readonly handlers = new Map<StageName, Promise<StageHandler>>();
+  private readonly codeDigests = new Map<StageName, Promise<string>>();
+  private readonly sources: SourceCache = new Map();
 
-  constructor(definitions: StageDefinition[]) {
+  /** `root`: the repository the stage modules live in, whose sources the code digests hash. */
+  constructor(definitions: StageDefinition[], private readonly root = REPOSITORY_ROOT) {
     this.byStage = new Map(definitions.map((d) => [d.stage, d]));
     for (const stage of STAGES) if (!this.byStage.has(stage)) throw new Error(`stage registry has no row for ${stage}`);
   }
@@ -59,6 +67,21 @@ export class StageRegistry {
   /** The stages a run goes through, in order: the required ones and the optional ones it asks for. */
   path(options: Pick<RunOptions, 'stages'>): StageName[] {
     return STAGES.filter((stage) => !this.get(stage).optional || options.stages.includes(stage));
+  }
+
+  /**
+   * The digest of the code a stage runs (its module, the pipeline files and workspace packages it
+   * imports, the npm versions they use; see code-digest.ts), computed once per process. Part of the
+   * stage's cache key, so changed code never reuses outputs the old code made.
+   */
+  codeDigest(stage: StageName): Promise<string> {
+    let digest = this.codeDigests.get(stage);
+    if (!digest) {
+      const file = fileURLToPath(this.get(stage).module);
+      digest = codeDigest(this.root, file, this.sources);
+      this.codeDigests.set(stage, digest);
+    }
+    return digest;
   }
 
   /** The handler module of a stage, imported once per process. */

@@ -11,8 +11,9 @@ import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { QARecord } from '@spatialforge/core';
+import type { DatasetRegion } from './regions.js';
 import { COLUMNS, QA_FIELDS, ROW_GROUP_SIZE, huggingFaceMetadata, type QAField } from './schema.js';
-import { TextSink } from './text-sink.js';
+import { FileSink } from './file-sink.js';
 
 export interface ParquetRow {
   image: { bytes: Uint8Array; path: string };
@@ -20,6 +21,7 @@ export interface ParquetRow {
   width: number;
   height: number;
   qa: readonly QARecord[];
+  regions: readonly DatasetRegion[];
   /** The scene graph as JSON. */
   scene: string;
 }
@@ -43,7 +45,7 @@ export function shardName(index: number, count: number, split = 'train'): string
 }
 
 export class ParquetShardWriter {
-  private staging?: TextSink;
+  private staging?: FileSink;
   private rowsInShard = 0;
   private longestLine = 0;
   private released = false;
@@ -70,9 +72,10 @@ export class ParquetShardWriter {
       width: row.width,
       height: row.height,
       qa: row.qa.map(qaStruct),
+      regions: row.regions,
       scene: row.scene,
     });
-    this.staging ??= new TextSink(this.stagingPath());
+    this.staging ??= new FileSink(this.stagingPath());
     await this.staging.write(`${line}\n`);
     this.longestLine = Math.max(this.longestLine, Buffer.byteLength(line));
     if (++this.rowsInShard >= this.rowsPerShard) await this.flushShard();
@@ -112,7 +115,7 @@ export class ParquetShardWriter {
 
   private async flushShard(): Promise<void> {
     const staging = this.stagingPath();
-    const sink = this.staging ?? new TextSink(staging);
+    const sink = this.staging ?? new FileSink(staging);
     await sink.end();
     this.staging = undefined;
     const partial = `.train-${String(this.partials.length).padStart(5, '0')}.parquet.partial`;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DatasetInfo, QARecord, QARegion, SceneGraph } from '@spatialforge/core';
-import { resolveRunOptions, storeKeys, type IngestedFrame, type RunStageContext, type RunStageHandler } from '@spatialforge/pipeline';
+import { resolveRunOptions, stageRegistry, storeKeys, type IngestedFrame, type RunStageContext, type RunStageHandler } from '@spatialforge/pipeline';
 import { sceneFromBoxes } from '@spatialforge/qa';
 import { openStore, putJson } from '@spatialforge/storage';
 
@@ -122,7 +122,7 @@ test('--refer regions: every region a question names is in its record with its b
     await putJson(store, outputKey('ingest', IMAGE_ID), frame);
     await putJson(store, outputKey('lift', IMAGE_ID), scene);
     await putJson(store, outputKey('synthesize', IMAGE_ID), qa);
-    const { handler } = (await import('../packages/pipeline/src/stages/export.ts')) as { handler: RunStageHandler };
+    const handler = (await stageRegistry.handler('export')) as RunStageHandler;
     const ctx: RunStageContext = { runId, options, store, completedImages: async () => [IMAGE_ID], outputKey, progress: async () => undefined };
     const info: DatasetInfo = await handler.run(ctx);
     assert.deepEqual(info.formats, options.formats);
@@ -130,7 +130,7 @@ test('--refer regions: every region a question names is in its record with its b
 
     // JSONL: each record carries the regions it names, with their masks.
     type Region = QARegion & { mask: { size: [number, number]; counts: string } | null };
-    const lines = (await file('qa.jsonl')).trimEnd().split('\n').map((l) => JSON.parse(l) as QARecord & { regions: Region[] });
+    const lines = (await file('qa.jsonl')).trimEnd().split('\n').map((l) => JSON.parse(l) as Omit<QARecord, 'regions'> & { regions: Region[] });
     assert.equal(lines.length, qa.length);
     const masks: Record<string, Region['mask']> = {};
     for (const line of lines) {

@@ -149,7 +149,9 @@ test('messages JSONL: user/assistant turns after an optional system turn, the im
   await withTempDir(async (dir) => {
     const examples = [await example(11), await example(12), await example(13, false), await example(14)];
     const systemPrompt = 'You are a careful spatial reasoner. Answer with distances in metric units.';
-    const writer = new DatasetWriter(dir, { formats: ['messages', 'llava'], systemPrompt });
+    const writer = new DatasetWriter(dir, {
+      formats: ['messages', 'llava'], systemPrompt, models: { detect: 'yolox-nano', depth: 'none (fallback)' }, inputLicense: 'CC-BY-4.0 (the source corpus)',
+    });
     for (const e of examples) await writer.add(e);
     await writer.close();
 
@@ -181,5 +183,9 @@ test('messages JSONL: user/assistant turns after an optional system turn, the im
     const card = await readFile(join(dir, 'README.md'), 'utf8');
     assert.match(card, /`messages\.jsonl`: one chat conversation per image/);
     assert.match(card, /objects are named in words/);
+    assert.match(card, /## Formats\n\n`messages`, `llava`;/);
+    assert.match(card, /\| detect \| `yolox-nano` \|\n\| depth \| `none \(fallback\)` \|/, 'the card names the models');
+    assert.match(card, /The input images: CC-BY-4\.0 \(the source corpus\)\./);
+    assert.match(card, /\| qualitative \| \d+ \|/, 'counts per category');
   });
 });

@@ -168,7 +168,7 @@ export class DatasetWriter {
     const outputs: OpenOutputs = {};
     if (this.formats.has('parquet')) {
       await mkdir(join(this.outDir, 'data'));
-      outputs.parquet = await ParquetShardWriter.open(join(this.outDir, 'data'), this.rowsPerShard);
+      outputs.parquet = new ParquetShardWriter(join(this.outDir, 'data'), this.rowsPerShard);
     }
     if (this.referencesImages()) await mkdir(join(this.outDir, 'images'));
     if (this.formats.has('jsonl')) outputs.jsonl = new FileSink(join(this.outDir, 'qa.jsonl'));

@@ -18,6 +18,8 @@ export interface StageDefinition {
   readonly next?: StageName;
   /** Takes a model from `RunOptions.models[stage]`; without one it uses its fallback. */
   readonly modelSlot: boolean;
+  /** What a model stage does without a model, in words ("provided boxes"). */
+  readonly fallback?: string;
   /** Pure CPU work per image: runs in worker threads so BullMQ lock renewal is never starved. */
   readonly cpuHeavy: boolean;
   /** May be left out of `RunOptions.stages`. */
@@ -32,15 +34,18 @@ const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).rep
 
 type Row = Omit<StageDefinition, 'queue' | 'next' | 'module'> & { file: string };
 
+/** The description with the fallback, as the dashboard and the deploy manifests show it. */
+const describe = (row: Row) => (row.fallback ? `${row.description} (fallback: ${row.fallback})` : row.description);
+
 const ROWS: Row[] = [
   { stage: 'ingest', kind: 'input', modelSlot: false, cpuHeavy: false, optional: false, file: 'ingest', description: 'fetch, validate, normalise and content-hash images; align provided depth, intrinsics and masks' },
-  { stage: 'filter', kind: 'image', modelSlot: true, cpuHeavy: false, optional: true, file: 'filter', description: 'keep scene-level photos (fallback: keep all)' },
-  { stage: 'detect', kind: 'image', modelSlot: true, cpuHeavy: false, optional: true, file: 'detect', description: 'objects with labels and boxes (fallback: provided boxes)' },
-  { stage: 'segment', kind: 'image', modelSlot: true, cpuHeavy: false, optional: true, file: 'segment', description: "instance masks from boxes (fallback: the lift stage's dominant 3D cluster in each box)" },
-  { stage: 'depth', kind: 'image', modelSlot: true, cpuHeavy: false, optional: true, file: 'depth', description: 'metric depth and intrinsics (fallback: provided depth)' },
+  { stage: 'filter', kind: 'image', modelSlot: true, cpuHeavy: false, optional: true, file: 'filter', description: 'keep scene-level photos', fallback: 'keep all' },
+  { stage: 'detect', kind: 'image', modelSlot: true, cpuHeavy: false, optional: true, file: 'detect', description: 'objects with labels and boxes', fallback: 'provided boxes' },
+  { stage: 'segment', kind: 'image', modelSlot: true, cpuHeavy: false, optional: true, file: 'segment', description: 'instance masks from boxes', fallback: "the lift stage's dominant 3D cluster in each box" },
+  { stage: 'depth', kind: 'image', modelSlot: true, cpuHeavy: false, optional: true, file: 'depth', description: 'metric depth and intrinsics', fallback: 'provided depth' },
   { stage: 'lift', kind: 'image', modelSlot: false, cpuHeavy: true, optional: false, file: 'lift', description: 'point clouds, canonical frame and 3D boxes: the scene graph' },
   { stage: 'synthesize', kind: 'image', modelSlot: false, cpuHeavy: true, optional: false, file: 'synthesize', description: 'spatial question-answer pairs from the scene graph' },
-  { stage: 'export', kind: 'run', modelSlot: false, cpuHeavy: false, optional: false, file: 'export', description: 'the dataset: Parquet, JSONL, LLaVA shards and a dataset card' },
+  { stage: 'export', kind: 'run', modelSlot: false, cpuHeavy: false, optional: false, file: 'export', description: 'the dataset: Parquet, JSONL, LLaVA, chat messages and WebDataset shards, and a dataset card' },
 ];
 
 export class StageRegistry {
@@ -104,6 +109,7 @@ export class StageRegistry {
 export const stageRegistry = new StageRegistry(
   ROWS.map(({ file, ...row }, index) => ({
     ...row,
+    description: describe({ file, ...row }),
     queue: row.stage,
     next: STAGES[index + 1],
     module: new URL(`./stages/${file}.ts`, import.meta.url).href,

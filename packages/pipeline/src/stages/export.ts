@@ -93,7 +93,7 @@ async function readExample(ctx: RunStageContext, imageId: string): Promise<Datas
 function stageModels(options: RunOptions): Record<string, string> {
   return Object.fromEntries(
     stageRegistry.path(options).filter((stage) => stageRegistry.get(stage).modelSlot)
-      .map((stage) => [stage, options.models?.[stage] ?? 'none (fallback)']),
+      .map((stage) => [stage, options.models?.[stage] ?? `none: ${stageRegistry.get(stage).fallback}`]),
   );
 }
 

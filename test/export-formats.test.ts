@@ -189,3 +189,30 @@ test('messages JSONL: user/assistant turns after an optional system turn, the im
     assert.match(card, /\| qualitative \| \d+ \|/, 'counts per category');
   });
 });
+
+test('an example WebDataset cannot key or whose regions contradict themselves is refused naming the field, and the writer goes on', async () => {
+  await withTempDir(async (dir) => {
+    const writer = new DatasetWriter(dir, { formats: ['webdataset', 'jsonl'] });
+    const dotted = await example(21);
+    dotted.imageId = 'frame.0001';
+    dotted.qa = dotted.qa.map((r) => ({ ...r, imageId: 'frame.0001' }));
+    await assert.rejects(writer.add(dotted), (err: Error & { field?: string }) => {
+      assert.equal(err.field, 'imageId');
+      assert.match(err.message, /image frame\.0001: imageId must hold no dot for WebDataset \(it is the sample key\)/);
+      return true;
+    });
+    const contradictory = await example(22);
+    const [a, b] = contradictory.scene.objects;
+    contradictory.qa = contradictory.qa.slice(0, 2).map((r, i) => ({ ...r, regions: [{ region: 0, id: i === 0 ? a.id : b.id, box: a.box2d }] }));
+    await assert.rejects(writer.add(contradictory), (err: Error & { field?: string }) => {
+      assert.equal(err.field, 'qa.regions');
+      assert.match(err.message, new RegExp(`<region0> names both ${a.id} and ${b.id}`));
+      return true;
+    });
+    const good = await example(23);
+    await writer.add(good);
+    const summary = await writer.close();
+    assert.equal(summary.records, 1);
+    assert.equal(execFileSync('tar', ['-tf', join(dir, 'webdataset/train-000000.tar')], { encoding: 'utf8' }), `${good.imageId}.jpg\n${good.imageId}.json\n`);
+  });
+});

@@ -101,7 +101,7 @@ test('Parquet shards open in DuckDB with one row per image, intact image bytes, 
     assert.equal(hf.length, 3, 'every shard carries the features');
     const { features } = JSON.parse(hf[0].value as string).info;
     assert.deepEqual(features.image, { _type: 'Image' });
-    assert.deepEqual(Object.keys(features), ['image', 'image_id', 'width', 'height', 'qa', 'scene']);
+    assert.deepEqual(Object.keys(features), ['image', 'image_id', 'width', 'height', 'qa', 'regions', 'scene']);
     assert.deepEqual(Object.keys(features.qa[0]), ['id', 'type', 'category', 'question', 'answer', 'fact', 'steps']);
     const schema = await query(`SELECT name, type, converted_type FROM parquet_schema('${join(dir, 'data', 'train-00000-of-00003.parquet')}')`);
     const image = schema.findIndex((s) => s.name === 'image');

@@ -2,8 +2,8 @@
  * The run options as command-line flags, shared by `run`, `demo` and `submit`: each flag maps to one
  * RunOptions field (validated by the pipeline, which names the field when a value is wrong).
  */
-import { InputError, type ExportFormat, type RunOptions, type StageName } from '@spatialforge/core';
-import { parseStageList } from '@spatialforge/pipeline';
+import { EXPORT_FORMATS, InputError, type ExportFormat, type RunOptions, type StageName } from '@spatialforge/core';
+import { parseShardSize, parseStageList } from '@spatialforge/pipeline';
 import { Option, type Command } from 'commander';
 
 export interface RunFlags {
@@ -16,6 +16,8 @@ export interface RunFlags {
   units?: string;
   seed?: string;
   formats?: string;
+  refer?: string;
+  shardSize?: string;
   fov?: string;
   vocabulary?: string;
   filterModel?: string;
@@ -35,7 +37,9 @@ export function addRunFlags(command: Command): Command {
     .option('--qa-types <list>', 'only these QA types, comma-separated')
     .addOption(new Option('--units <units>', 'answer units').choices(['metric', 'imperial']))
     .option('--seed <n>', 'seed of every random choice')
-    .option('--formats <list>', 'dataset formats, comma-separated: parquet, jsonl, llava')
+    .option('--formats <list>', `dataset formats, comma-separated: ${EXPORT_FORMATS.join(', ')}`)
+    .addOption(new Option('--refer <mode>', 'name objects in questions in words, or as <regionN> with their boxes and masks').choices(['names', 'regions']))
+    .option('--shard-size <size>', 'WebDataset shard size: images (1000) or megabytes (256MB) per shard')
     .option('--fov <degrees>', 'horizontal field of view assumed for images with no other intrinsics')
     .option('--vocabulary <list>', 'open-vocabulary detector prompts, comma-separated')
     .option('--filter-model <name>', 'scene filter model')
@@ -51,17 +55,19 @@ export function runOptionsFromFlags(flags: RunFlags): Partial<RunOptions> {
   if (flags.batchSize !== undefined) options.batchSize = int(flags.batchSize, '--batch-size');
   if (flags.maxSide !== undefined) options.maxSide = int(flags.maxSide, '--max-side');
   if (flags.stages !== undefined) options.stages = parseStageList(flags.stages, '--stages');
-  if (flags.qaMax !== undefined || flags.qaQuota !== undefined || flags.qaTypes !== undefined) {
+  if (flags.qaMax !== undefined || flags.qaQuota !== undefined || flags.qaTypes !== undefined || flags.refer !== undefined) {
     // Fields left undefined keep their defaults (resolveRunOptions merges the QA options field by field).
     options.qa = {
       maxPerImage: flags.qaMax !== undefined ? int(flags.qaMax, '--qa-max') : undefined,
       defaultQuota: flags.qaQuota !== undefined ? int(flags.qaQuota, '--qa-quota') : undefined,
       types: flags.qaTypes !== undefined ? list(flags.qaTypes) : undefined,
+      refer: flags.refer as RunOptions['qa']['refer'],
     } as RunOptions['qa'];
   }
   if (flags.units !== undefined) options.units = flags.units as RunOptions['units'];
   if (flags.seed !== undefined) options.seed = int(flags.seed, '--seed');
   if (flags.formats !== undefined) options.formats = list(flags.formats) as ExportFormat[];
+  if (flags.shardSize !== undefined) options.shardSize = parseShardSize(flags.shardSize, '--shard-size');
   if (flags.fov !== undefined) options.fovDegrees = number(flags.fov, '--fov');
   if (flags.vocabulary !== undefined) options.vocabulary = list(flags.vocabulary);
   const models: Partial<Record<StageName, string>> = {};

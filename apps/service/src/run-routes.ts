@@ -160,7 +160,7 @@ function optionsFromQuery(query: Static<typeof ManifestUploadQuery>): RunOptions
   if (query.units) options.units = query.units;
   if (query.seed !== undefined) options.seed = query.seed;
   if (query.batchSize !== undefined) options.batchSize = query.batchSize;
-  if (query.maxPerImage !== undefined) options.qa = { maxPerImage: query.maxPerImage };
+  if (query.maxPerImage !== undefined || query.refer !== undefined) options.qa = { maxPerImage: query.maxPerImage, refer: query.refer };
   return options;
 }
 
@@ -355,7 +355,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async
             : { path: file.path, bytes: file.bytes, url: `/v1/runs/${run.id}/dataset/files/${file.path.split('/').map(encodeURIComponent).join('/')}` };
         }),
       );
-      return { runId: run.id, records: dataset.records, qaPairs: dataset.qaPairs, countsByCategory: dataset.countsByCategory, countsByType: dataset.countsByType, files };
+      return { runId: run.id, records: dataset.records, qaPairs: dataset.qaPairs, formats: dataset.formats, countsByCategory: dataset.countsByCategory, countsByType: dataset.countsByType, files };
     },
   );
 
@@ -389,6 +389,7 @@ export function contentTypeOf(path: string): string {
   if (path.endsWith('.jsonl')) return 'application/x-ndjson';
   if (path.endsWith('.json')) return 'application/json';
   if (path.endsWith('.md')) return 'text/markdown; charset=utf-8';
+  if (path.endsWith('.txt')) return 'text/plain; charset=utf-8';
   if (path.endsWith('.tar')) return 'application/x-tar';
   if (path.endsWith('.png')) return 'image/png';
   if (path.endsWith('.jpg') || path.endsWith('.jpeg')) return 'image/jpeg';

@@ -4,7 +4,7 @@
  * Response schemas must list every field a client should see (fast-json-stringify drops the rest).
  */
 import { Type, type Static, type TSchema } from 'typebox';
-import { STAGES } from '@spatialforge/core';
+import { EXPORT_FORMATS, STAGES } from '@spatialforge/core';
 
 /** A union told apart by its `kind` property (ajv `discriminator`), so an error names the right branch's field. */
 function TaggedUnion<T extends TSchema[]>(variants: [...T], options: { description?: string } = {}) {
@@ -14,12 +14,14 @@ function TaggedUnion<T extends TSchema[]>(variants: [...T], options: { descripti
 const REMOTE_URI_PATTERN = '^(s3://[a-z0-9][a-z0-9.-]{1,62}(/.*)?|https?://.+)$';
 const RUN_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 const IMAGE_ID_PATTERN = '^[0-9a-f]{8,64}$';
+const FORMAT_LIST_PATTERN = `^(${EXPORT_FORMATS.join('|')})(,(${EXPORT_FORMATS.join('|')}))*$`;
 
 /** What a value failing each pattern should be, in words, for error messages. */
 export const PATTERN_HINTS: ReadonlyMap<string, string> = new Map([
   [REMOTE_URI_PATTERN, 'an s3://bucket/prefix or http(s):// URL (local paths are refused over the API)'],
   [RUN_ID_PATTERN, 'a run id (letters, digits, _ and -)'],
   [IMAGE_ID_PATTERN, 'an image id (hex digits)'],
+  [FORMAT_LIST_PATTERN, `comma-separated export formats from ${EXPORT_FORMATS.join(', ')}`],
 ]);
 
 const RemoteUri = Type.String({
@@ -29,7 +31,17 @@ const RemoteUri = Type.String({
 });
 
 export const StageName = Type.Enum([...STAGES], { description: 'Pipeline stage' });
-export const ExportFormat = Type.Enum(['parquet', 'jsonl', 'llava']);
+export const ExportFormat = Type.Enum([...EXPORT_FORMATS]);
+export const ReferMode = Type.Enum(['names', 'regions'], { description: 'How questions name objects: in words, or as <regionN> with each region\'s box and mask beside' });
+
+/** Ranges as checkShardSize (@spatialforge/core) checks them. */
+export const ShardSize = Type.Union(
+  [
+    Type.Object({ samples: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Images per shard' }) }, { additionalProperties: false }),
+    Type.Object({ megabytes: Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: 'Megabytes (10^6 bytes) of tar per shard' }) }, { additionalProperties: false }),
+  ],
+  { description: 'WebDataset shard size (default { "samples": 1000 })' },
+);
 export const Units = Type.Enum(['metric', 'imperial']);
 
 const StageModels = Type.Object(
@@ -54,6 +66,7 @@ export const QAOptionsInput = Type.Object(
     defaultQuota: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
     types: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { uniqueItems: true, maxItems: 256, description: 'Only these QA types (all when absent)' })),
     margins: Type.Optional(QAMarginsInput),
+    refer: Type.Optional(ReferMode),
   },
   { additionalProperties: false },
 );
@@ -69,6 +82,7 @@ export const RunOptionsInput = Type.Object(
     units: Type.Optional(Units),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
     formats: Type.Optional(Type.Array(ExportFormat, { uniqueItems: true, minItems: 1 })),
+    shardSize: Type.Optional(ShardSize),
     fovDegrees: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 180, description: 'Horizontal field-of-view prior, degrees' })),
     rephrase: Type.Optional(Type.Boolean({ description: 'Rewrite the QA with the language model (LLM_ENDPOINT, LLM_MODEL must be set)' })),
   },
@@ -165,7 +179,8 @@ export const ManifestUploadQuery = Type.Object(
   {
     baseUri: Type.Optional(RemoteUri),
     stages: Type.Optional(Type.String({ pattern: `^(${STAGES.join('|')})(,(${STAGES.join('|')}))*$`, description: 'Comma-separated stages' })),
-    formats: Type.Optional(Type.String({ pattern: '^(parquet|jsonl|llava)(,(parquet|jsonl|llava))*$', description: 'Comma-separated export formats' })),
+    formats: Type.Optional(Type.String({ pattern: FORMAT_LIST_PATTERN, description: 'Comma-separated export formats' })),
+    refer: Type.Optional(ReferMode),
     units: Type.Optional(Units),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
     maxPerImage: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
@@ -209,10 +224,12 @@ const RunOptionsOutput = Type.Object({
     defaultQuota: Type.Optional(Type.Integer()),
     types: Type.Optional(Type.Array(Type.String())),
     margins: Type.Optional(Type.Object({ metres: Type.Optional(Type.Number()), ratio: Type.Optional(Type.Number()), degrees: Type.Optional(Type.Number()) })),
+    refer: Type.Optional(ReferMode),
   }),
   units: Units,
   seed: Type.Integer(),
   formats: Type.Array(ExportFormat),
+  shardSize: Type.Optional(ShardSize),
   fovDegrees: Type.Number(),
   rephrase: Type.Optional(Type.Boolean()),
 });
@@ -277,11 +294,12 @@ export const DatasetOutput = Type.Object({
   runId: Type.String(),
   records: Type.Integer(),
   qaPairs: Type.Integer(),
+  formats: Type.Optional(Type.Array(ExportFormat, { description: 'The formats the dataset was written in' })),
   countsByCategory: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'QA pairs per category' })),
   countsByType: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'QA pairs per catalog type' })),
   files: Type.Array(
     Type.Object({
-      path: Type.String({ description: 'Path inside the dataset' }),
+      path: Type.String({ description: 'Path inside the dataset (webdataset/shards.txt lists the WebDataset shards by these paths)' }),
       bytes: Type.Integer(),
       url: Type.String({ description: 'Presigned URL (S3 storage) or a path on this service (local storage; send the same bearer token)' }),
       expiresAt: Type.Optional(Type.String({ format: 'date-time' })),

@@ -2,6 +2,7 @@
  * Runs: what a user submits and what the coordinator reports. The pipeline implements `Coordinator`;
  * the service, the CLI and the dashboard read it. Stage names are spelled here and nowhere else.
  */
+import { InputError } from './errors.js';
 import type { QAOptions, Units } from './qa.js';
 
 /** Pipeline stages in order (DESIGN.md). The stage registry in @spatialforge/pipeline maps each to its handler. */
@@ -12,7 +13,33 @@ export function isStageName(value: string): value is StageName {
   return (STAGES as readonly string[]).includes(value);
 }
 
-export type ExportFormat = 'parquet' | 'jsonl' | 'llava';
+/** Dataset formats: HF Parquet, QA JSONL, LLaVA JSON, chat `messages` JSONL, WebDataset tar shards. */
+export const EXPORT_FORMATS = ['parquet', 'jsonl', 'llava', 'messages', 'webdataset'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** How big a WebDataset shard grows before the next one starts: a number of images, or megabytes (10^6 bytes) of tar. */
+export type ShardSize = { samples: number } | { megabytes: number };
+
+/** Most images or megabytes in one shard: beyond these a shard is no longer a unit one reader streams. */
+const SHARD_LIMITS = { samples: 1_000_000, megabytes: 100_000 } as const;
+
+/** Returns `size` when it is a valid ShardSize, else throws an InputError naming `field`. */
+export function checkShardSize(size: unknown, field: string): ShardSize {
+  const keys = typeof size === 'object' && size !== null ? Object.keys(size) : [];
+  const unit = keys.length === 1 && (keys[0] === 'samples' || keys[0] === 'megabytes') ? keys[0] : undefined;
+  if (!unit) throw new InputError(`${field} must be { samples: N } or { megabytes: N }, got ${JSON.stringify(size)}`, 'invalid-option', undefined, field);
+  const value = (size as Record<string, unknown>)[unit];
+  const whole = unit === 'samples';
+  if (typeof value !== 'number' || !(value > 0 && value <= SHARD_LIMITS[unit]) || (whole && !Number.isInteger(value))) {
+    throw new InputError(
+      `${field} ${unit}=${JSON.stringify(value)} is not valid: expected ${whole ? 'a whole number of images' : 'megabytes'} above 0, at most ${SHARD_LIMITS[unit]}`,
+      'invalid-option',
+      undefined,
+      field,
+    );
+  }
+  return size as ShardSize;
+}
 
 export interface RunOptions {
   /** Images per batch job. */
@@ -29,6 +56,8 @@ export interface RunOptions {
   units: Units;
   seed: number;
   formats: ExportFormat[];
+  /** WebDataset shard size (only read when `formats` has webdataset). @defaultValue { samples: 1000 } */
+  shardSize?: ShardSize;
   /** Field-of-view prior (degrees, horizontal) for images with no other intrinsics. */
   fovDegrees: number;
   /**
@@ -119,6 +148,8 @@ export interface DatasetInfo {
   files: DatasetFile[];
   records: number;
   qaPairs: number;
+  /** The formats the dataset was written in. */
+  formats?: ExportFormat[];
   /** QA pairs per category (qualitative, quantitative, reasoning) and per catalog type. */
   countsByCategory?: Record<string, number>;
   countsByType?: Record<string, number>;

@@ -2,7 +2,7 @@
  * The dataset card (README.md): YAML front matter the Hugging Face Hub reads (licence, task, size,
  * the data files of the default config) and a body that says what is in the dataset and how it was made.
  */
-import type { ExportFormat, QACategory, Units } from '@spatialforge/core';
+import type { ExportFormat, QACategory, ReferMode, ShardSize, Units } from '@spatialforge/core';
 import { QUESTION_TYPES } from '@spatialforge/qa';
 import { COLUMNS, QA_FIELDS } from './schema.js';
 
@@ -10,6 +10,16 @@ export interface CardFacts {
   name: string;
   formats: readonly ExportFormat[];
   units: Units;
+  refer: ReferMode;
+  /** Images with regions, regions over all images, and regions that have a mask. */
+  regions: { images: number; regions: number; withMask: number };
+  /** The model (or fallback) of each stage, when known. */
+  models?: Readonly<Record<string, string>>;
+  /** Licence of the input images, when known. */
+  inputLicense?: string;
+  /** WebDataset: the shard size asked for, and how many shards were written. */
+  shardSize?: ShardSize;
+  webdatasetShards: number;
   /** SPDX id of the annotations' licence, or "other". */
   license: string;
   description?: string;
@@ -41,10 +51,17 @@ function frontMatter(facts: CardFacts): string {
     'tags:', '- spatial-reasoning', '- 3d', '- depth', '- synthetic-qa',
     'size_categories:', `- ${sizeCategory(facts.records)}`,
   ];
-  const dataFiles = facts.formats.includes('parquet') ? 'data/train-*' : facts.formats.includes('jsonl') ? 'qa.jsonl' : undefined;
+  const dataFiles = facts.formats.includes('parquet') ? 'data/train-*'
+    : facts.formats.includes('jsonl') ? 'qa.jsonl'
+      : facts.formats.includes('webdataset') ? 'webdataset/train-*.tar' : undefined;
   if (dataFiles) lines.push('configs:', '- config_name: default', '  data_files:', '  - split: train', `    path: ${dataFiles}`);
   lines.push('---');
   return lines.join('\n');
+}
+
+function shardWords(size: ShardSize | undefined): string {
+  if (!size) return 'default size';
+  return 'samples' in size ? `at most ${size.samples} images each` : `at most ${size.megabytes} MB each`;
 }
 
 function table(header: [string, string], rows: [string, string | number][]): string {
@@ -69,6 +86,11 @@ export function renderDatasetCard(facts: CardFacts): string {
     table(['category', 'QA pairs'], (['qualitative', 'quantitative', 'reasoning'] as const).map((c) => [c, facts.countsByCategory[c] ?? 0])),
     '## Questions by type',
     typeRows.length ? table(['type', 'QA pairs'], typeRows) : 'No questions.',
+    '## Formats',
+    `${facts.formats.map((f) => `\`${f}\``).join(', ')}; objects are named ${facts.refer === 'regions'
+      ? `as \`<regionN>\` (\`--refer regions\`, SpatialRGPT's format): ${facts.regions.regions} regions over ${facts.regions.images} images, ` +
+        `${facts.regions.withMask} of them with a mask`
+      : 'in words ("the red chair"; `--refer names`)'}.`,
     '## Files',
     [
       ...facts.files.map((f) => `- \`${f.path}\` (${f.bytes} bytes)`),
@@ -84,6 +106,21 @@ export function renderDatasetCard(facts: CardFacts): string {
         : '',
       facts.formats.includes('jsonl') ? '- `qa.jsonl`: one QA record per line, with the path of its image under `images/`.' : '',
       facts.formats.includes('llava') ? '- `llava.json`: LLaVA conversations, one per image, all its questions as turns; the first human turn starts with `<image>`.' : '',
+      facts.formats.includes('messages')
+        ? '- `messages.jsonl`: one chat conversation per image (`{id, images, messages}`), every QA pair as a `user` then an `assistant` turn; ' +
+          "each turn's `content` is a list of parts (`{type: 'text', text}`), and the first user turn opens with `{type: 'image', image: <path under images/>}`."
+        : '',
+      facts.formats.includes('webdataset')
+        ? `- \`webdataset/\`: ${facts.webdatasetShards} WebDataset shards \`train-000000.tar\`, … (${shardWords(facts.shardSize)}), listed in ` +
+          '`webdataset/shards.txt`; each image is a sample `<key>.jpg` (or `.png`) + `<key>.json` holding `{imageId, image, width, height, qa, regions, scene}`. ' +
+          'Read with `webdataset.WebDataset(urls).decode()` or `datasets.load_dataset(\'webdataset\', data_files=\'webdataset/*.tar\')`.'
+        : '',
+      facts.refer === 'regions'
+        ? '- Regions: a question names objects as `<region0>`, `<region1>`, … numbered per image; the image\'s `regions` (a Parquet column, and a field of ' +
+          'every other format\'s record) give each one\'s `{region, id, box: [x1, y1, x2, y2] in pixels, mask}`. `mask` is COCO compressed RLE ' +
+          '(`{size: [height, width], counts}`, column-major, as `pycocotools.mask.decode` reads it), or null where the object came as a box and no ' +
+          'segmentation model ran.'
+        : '',
     ].filter(Boolean).join('\n'),
     '## Answers and facts',
     `Answers state lengths rounded the way a person would say them (${unitWords}). ` +
@@ -99,11 +136,14 @@ export function renderDatasetCard(facts: CardFacts): string {
       'camera\'s viewpoint, above/below along gravity (never asked when no support plane was found), and a question is ' +
       'asked only when its answer is clear by a margin (5 cm and 5 % by default). Objects that cannot be named ' +
       'unambiguously are left out.' + (facts.description ? `\n\n${facts.description}` : ''),
+    ...(facts.models && Object.keys(facts.models).length
+      ? ['## Models', table(['stage', 'model'], Object.entries(facts.models).map(([stage, model]): [string, string] => [stage, `\`${model}\``]))]
+      : []),
     '## Licence',
-    facts.license === 'other'
-      ? 'The annotations are generated; the images keep the licences of their sources, which this card cannot state. ' +
-        'Check the source corpus before redistributing the images.'
-      : `The annotations are released under ${facts.license}; the images keep the licences of their sources.`,
+    (facts.license === 'other' ? 'The annotations are generated.' : `The annotations are released under ${facts.license}.`) + ' ' +
+      (facts.inputLicense
+        ? `The input images: ${facts.inputLicense}.`
+        : 'The images keep the licences of their sources, which this card cannot state: check the source corpus before redistributing them.'),
   ];
   return `${sections.filter(Boolean).join('\n\n')}\n`;
 }

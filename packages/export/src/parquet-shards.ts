@@ -9,10 +9,11 @@
  */
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { QARecord } from '@spatialforge/core';
+import type { DatasetRegion } from './regions.js';
 import { COLUMNS, QA_FIELDS, ROW_GROUP_SIZE, huggingFaceMetadata, type QAField } from './schema.js';
-import { TextSink } from './text-sink.js';
+import { FileSink } from './file-sink.js';
 
 export interface ParquetRow {
   image: { bytes: Uint8Array; path: string };
@@ -20,6 +21,7 @@ export interface ParquetRow {
   width: number;
   height: number;
   qa: readonly QARecord[];
+  regions: readonly DatasetRegion[];
   /** The scene graph as JSON. */
   scene: string;
 }
@@ -43,24 +45,15 @@ export function shardName(index: number, count: number, split = 'train'): string
 }
 
 export class ParquetShardWriter {
-  private staging?: TextSink;
+  private staging?: FileSink;
   private rowsInShard = 0;
   private longestLine = 0;
-  private released = false;
   private readonly partials: string[] = [];
 
-  private constructor(
+  constructor(
     private readonly dataDir: string,
     private readonly rowsPerShard: number,
-    private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
   ) {}
-
-  static async open(dataDir: string, rowsPerShard: number): Promise<ParquetShardWriter> {
-    // One thread: the copy is I/O-bound, and each thread would buffer its own row groups.
-    const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-    return new ParquetShardWriter(dataDir, rowsPerShard, instance, await instance.connect());
-  }
 
   async add(row: ParquetRow): Promise<void> {
     const line = JSON.stringify({
@@ -70,9 +63,10 @@ export class ParquetShardWriter {
       width: row.width,
       height: row.height,
       qa: row.qa.map(qaStruct),
+      regions: row.regions,
       scene: row.scene,
     });
-    this.staging ??= new TextSink(this.stagingPath());
+    this.staging ??= new FileSink(this.stagingPath());
     await this.staging.write(`${line}\n`);
     this.longestLine = Math.max(this.longestLine, Buffer.byteLength(line));
     if (++this.rowsInShard >= this.rowsPerShard) await this.flushShard();
@@ -81,7 +75,6 @@ export class ParquetShardWriter {
   /** Writes the last shard (an empty one when no row came, so the dataset still has its schema) and names them all. */
   async close(): Promise<string[]> {
     if (this.rowsInShard > 0 || this.partials.length === 0) await this.flushShard();
-    this.release();
     const names: string[] = [];
     for (const [index, partial] of this.partials.entries()) {
       const name = shardName(index, this.partials.length);
@@ -94,16 +87,8 @@ export class ParquetShardWriter {
   /** Releases DuckDB and deletes the staged rows and the shards written so far (after a failure). */
   async abort(): Promise<void> {
     await this.staging?.end().catch(() => undefined);
-    this.release();
     await rm(this.stagingPath(), { force: true });
     for (const partial of this.partials) await rm(join(this.dataDir, partial), { force: true });
-  }
-
-  private release(): void {
-    if (this.released) return;
-    this.released = true;
-    this.connection.closeSync();
-    this.instance.closeSync();
   }
 
   private stagingPath(): string {
@@ -112,18 +97,28 @@ export class ParquetShardWriter {
 
   private async flushShard(): Promise<void> {
     const staging = this.stagingPath();
-    const sink = this.staging ?? new TextSink(staging);
+    const sink = this.staging ?? new FileSink(staging);
     await sink.end();
     this.staging = undefined;
     const partial = `.train-${String(this.partials.length).padStart(5, '0')}.parquet.partial`;
     const columns = STAGED_TYPES.map(([name, type]) => `"${name}": ${sqlString(type)}`).join(', ');
     const maximumObjectSize = Math.max(MIN_OBJECT_SIZE, 2 ** Math.ceil(Math.log2(this.longestLine + 1)));
-    await this.connection.run(
-      `COPY (SELECT ${SELECT_COLUMNS} FROM read_json(${sqlString(staging)}, format = 'newline_delimited', ` +
+    // A DuckDB of its own per shard, released after it: memory held by one copy is never carried into
+    // the next, so a long export's peak is one shard's. One thread: the copy is I/O-bound, and each
+    // thread would buffer its own row groups.
+    const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const connection = await instance.connect();
+    try {
+      await connection.run(
+        `COPY (SELECT ${SELECT_COLUMNS} FROM read_json(${sqlString(staging)}, format = 'newline_delimited', ` +
         `columns = {${columns}}, maximum_object_size = ${maximumObjectSize})) ` +
         `TO ${sqlString(join(this.dataDir, partial))} ` +
         `(FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}, KV_METADATA {huggingface: ${sqlString(huggingFaceMetadata())}})`,
-    );
+      );
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
     await rm(staging);
     this.partials.push(partial);
     this.rowsInShard = 0;

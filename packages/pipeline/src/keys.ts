@@ -10,7 +10,7 @@
  *   runs/<runId>/inputs/<batch>.json                   the source items of one ingest batch
  *   runs/<runId>/dataset/<path>                        the exported dataset
  *   runs/<runId>/dataset.json                          its file list (DatasetInfo)
- * `digest` hashes the stage's model and settings with the digests of the stages before it, so a
+ * `digest` hashes the stage's code (code-digest.ts), model and settings with the digests of the stages before it, so a
  * change re-runs that stage and those after it, and nothing before.
  */
 import type { StageName } from '@spatialforge/core';

@@ -1,17 +1,15 @@
 /** Run options: defaults from settings, and validation that names the offending field. */
-import { InputError, STAGES, type ExportFormat, type RunOptions } from '@spatialforge/core';
+import { EXPORT_FORMATS, InputError, STAGES, checkShardSize, type RunOptions, type ShardSize } from '@spatialforge/core';
 import { llmEndpoint, llmModel } from '@spatialforge/research';
 import { batchSizeSetting, maxSideSetting } from './settings.js';
 import { parseStageList } from './stage-registry.js';
-
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['parquet', 'jsonl', 'llava'];
 
 export function defaultRunOptions(env?: Record<string, string | undefined>): RunOptions {
   return {
     batchSize: batchSizeSetting.read(env),
     maxSide: maxSideSetting.read(env),
     stages: [...STAGES],
-    qa: { maxPerImage: 24, defaultQuota: 2 },
+    qa: { maxPerImage: 24, defaultQuota: 2, refer: 'names' },
     units: 'metric',
     seed: 0,
     formats: ['parquet', 'jsonl'],
@@ -40,7 +38,7 @@ export function resolveRunOptions(partial: Partial<RunOptions> = {}, env?: Recor
     throw new InputError(`options.units=${JSON.stringify(options.units)} is not valid: expected metric or imperial`, 'invalid-option', undefined, 'options.units');
   }
   options.stages = parseStageList(options.stages.join(','), 'options.stages');
-  const badFormats = options.formats.filter((f) => !EXPORT_FORMATS.includes(f));
+  const badFormats = options.formats.filter((f) => !(EXPORT_FORMATS as readonly string[]).includes(f));
   if (options.formats.length === 0 || badFormats.length > 0) {
     throw new InputError(
       `options.formats ${badFormats.length ? `has unknown ${badFormats.join(', ')}` : 'is empty'}: expected some of ${EXPORT_FORMATS.join(', ')}`,
@@ -49,6 +47,10 @@ export function resolveRunOptions(partial: Partial<RunOptions> = {}, env?: Recor
       'options.formats',
     );
   }
+  if (options.qa.refer !== 'names' && options.qa.refer !== 'regions') {
+    throw new InputError(`options.qa.refer=${JSON.stringify(options.qa.refer)} is not valid: expected names or regions`, 'invalid-option', undefined, 'options.qa.refer');
+  }
+  if (options.shardSize !== undefined) checkShardSize(options.shardSize, 'options.shardSize');
   if (options.rephrase !== undefined && typeof options.rephrase !== 'boolean') {
     throw new InputError(`options.rephrase=${JSON.stringify(options.rephrase)} is not valid: expected true or false`, 'invalid-option', undefined, 'options.rephrase');
   }
@@ -64,6 +66,19 @@ export function resolveRunOptions(partial: Partial<RunOptions> = {}, env?: Recor
     for (const stage of Object.keys(options.models)) parseStageList(stage, 'options.models');
   }
   return options;
+}
+
+/**
+ * A WebDataset shard size as written on the command line: `1000` (images per shard) or `256MB`
+ * (megabytes, 10^6 bytes, of tar per shard). `field` names where the text came from.
+ */
+export function parseShardSize(text: string, field: string): ShardSize {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(mb)?\s*$/i.exec(text);
+  const size: ShardSize | undefined = !match ? undefined : match[2] ? { megabytes: Number(match[1]) } : { samples: Number(match[1]) };
+  if (!size) {
+    throw new InputError(`${field} ${JSON.stringify(text)} is not a shard size: give images per shard (1000) or megabytes per shard (256MB)`, 'invalid-option', undefined, field);
+  }
+  return checkShardSize(size, field);
 }
 
 /** Upper bound of each QA margin: beyond it hardly any comparison would be asked. */

@@ -76,9 +76,10 @@ export interface ImageStageContext {
 
 interface HandlerBase {
   /**
-   * Everything besides its inputs that changes this stage's output: a code version, the model and its
-   * digest, the settings it reads from RunOptions. Hashed (with the earlier stages' digests) into the
-   * cache key, so the same identity on the same image reuses the stored output.
+   * Everything besides its inputs and its code that changes this stage's output: the model and its
+   * digest, the settings it reads from RunOptions. Hashed with the stage's code digest (the registry
+   * derives it from the source, see code-digest.ts) and the earlier stages' digests into the cache key,
+   * so the same identity on the same image with the same code reuses the stored output.
    */
   identity(options: RunOptions): unknown;
   /** Loads models and anything slow, once per process, before the worker reports ready. */

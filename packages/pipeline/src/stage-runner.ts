@@ -79,15 +79,16 @@ function digestOf(run: RunContext, stage: StageName): string {
 }
 
 /**
- * Cache digests of a run's stages: each hashes the stage's identity (model, settings, code version)
- * with the digest of the stage before it, so changing one stage's settings re-runs it and what follows.
+ * Cache digests of a run's stages: each hashes the stage's code digest (what its source is), its
+ * identity (model, settings) and the digest of the stage before it, so changing one stage's code or
+ * settings re-runs it and what follows.
  */
 export async function stageDigests(registry: StageRegistry, options: RunOptions, path: StageName[]): Promise<Partial<Record<StageName, string>>> {
   const digests: Partial<Record<StageName, string>> = {};
   let upstream = '';
   for (const stage of path) {
     const handler: StageHandler = await registry.handler(stage);
-    upstream = stableHash({ stage, identity: handler.identity(options), upstream });
+    upstream = stableHash({ stage, code: await registry.codeDigest(stage), identity: handler.identity(options), upstream });
     digests[stage] = upstream;
   }
   return digests;

@@ -95,7 +95,8 @@ async function decodeRgb(bytes: Uint8Array): Promise<RgbImage> {
  * A single-channel 8- or 16-bit image as integers. Images stored with three equal channels (grey
  * saved as RGB, or a grey palette) are accepted too; colour images are refused.
  */
-async function decodeGrey(bytes: Uint8Array): Promise<{ width: number; height: number; values: Uint8Array | Uint16Array }> {
+/** Decodes an 8- or 16-bit grey (or grey-valued colour) PNG, such as an instance label mask, to its pixel values, row-major. */
+export async function decodeGrey(bytes: Uint8Array): Promise<{ width: number; height: number; values: Uint8Array | Uint16Array }> {
   const meta = await sharp(bytes).metadata();
   const sixteen = meta.depth === 'ushort';
   const grey = (meta.channels ?? 0) <= 2;

@@ -19,7 +19,7 @@ export const handler: ImageStageHandler<ModelDepthOutput> = {
   kind: 'image',
   identity: (options: RunOptions) => {
     const model = options.models?.depth;
-    return model ? { version: 2, model: modelIdentity(model), fovDegrees: options.fovDegrees } : { version: 1, model: 'provided' };
+    return model ? { model: modelIdentity(model), fovDegrees: options.fovDegrees } : { model: 'provided' };
   },
   async load() {
     await preloadModels('depth');

@@ -21,9 +21,7 @@ export const handler: ImageStageHandler<DetectOutput> = {
   kind: 'image',
   identity: (options: RunOptions) => {
     const model = options.models?.detect;
-    return model
-      ? { version: 2, model: modelIdentity(model), vocabulary: options.vocabulary }
-      : { version: 1, model: 'provided', vocabulary: options.vocabulary };
+    return { model: model ? modelIdentity(model) : 'provided', vocabulary: options.vocabulary };
   },
   async load() {
     await preloadModels('detect');

@@ -16,7 +16,7 @@ export const handler: ImageStageHandler<ModelFilterOutput> = {
   kind: 'image',
   identity: (options: RunOptions) => {
     const model = options.models?.filter;
-    return model ? { version: 2, model: modelIdentity(model), settings: readFilterSettings() } : { version: 1, model: 'none' };
+    return model ? { model: modelIdentity(model), settings: readFilterSettings() } : { model: 'none' };
   },
   async load() {
     await preloadModels('filter');

@@ -17,7 +17,7 @@ const IMAGE_EXTENSION = { 'image/jpeg': 'jpg' } as const;
 
 export const handler: IngestStageHandler = {
   kind: 'input',
-  identity: (options: RunOptions) => ({ version: 1, maxSide: options.maxSide }),
+  identity: (options: RunOptions) => ({ maxSide: options.maxSide }),
   async run(raw: IngestItem, ctx: IngestContext): Promise<IngestResult> {
     const item = raw as SourceItem;
     const version = await localVersion(item);

@@ -9,8 +9,7 @@ import { noDepthError } from './depth.js';
 
 export const handler: ImageStageHandler<SceneGraph> = {
   kind: 'image',
-  // version 2: objects keep the detector's score.
-  identity: (options: RunOptions) => ({ version: 2, lift: DEFAULT_LIFT_OPTIONS, seed: options.seed, fovDegrees: options.fovDegrees }),
+  identity: (options: RunOptions) => ({ lift: DEFAULT_LIFT_OPTIONS, seed: options.seed, fovDegrees: options.fovDegrees }),
   async run(ctx) {
     return liftFrame(await frameToLift(ctx), { seed: ctx.options.seed });
   },

@@ -21,8 +21,7 @@ export const handler: ImageStageHandler<SegmentOutput> = {
   kind: 'image',
   identity: (options: RunOptions) => {
     const model = options.models?.segment;
-    // version 3: masked objects keep the detector's score.
-    return model ? { version: 3, model: modelIdentity(model) } : { version: 1, model: 'none' };
+    return { model: model ? modelIdentity(model) : 'none' };
   },
   async load() {
     await preloadModels('segment');

@@ -21,7 +21,7 @@ import type { ImageStageHandler } from '../stage-handler.js';
 export const handler: ImageStageHandler<QARecord[]> = {
   kind: 'image',
   identity: (options: RunOptions) => ({
-    version: 1, qa: options.qa, units: options.units, seed: options.seed,
+    qa: options.qa, units: options.units, seed: options.seed,
     ...(options.rephrase ? { rephrase: { model: llmModel.read() ?? '' } } : {}),
   }),
   async run(ctx) {

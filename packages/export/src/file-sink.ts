@@ -1,10 +1,12 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 
-/** An append-only text file that honours back-pressure, so a long export stays memory-bounded. */
-export class TextSink {
+/** An append-only file (text or bytes) that honours back-pressure, so a long export stays memory-bounded. */
+export class FileSink {
   private readonly stream: WriteStream;
   private failure?: Error;
+  /** Bytes written so far. */
+  bytes = 0;
 
   constructor(readonly path: string) {
     this.stream = createWriteStream(path);
@@ -13,9 +15,10 @@ export class TextSink {
     });
   }
 
-  async write(text: string): Promise<void> {
+  async write(chunk: string | Uint8Array): Promise<void> {
     if (this.failure) throw this.failure;
-    if (!this.stream.write(text)) await once(this.stream, 'drain');
+    this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 
   async end(): Promise<void> {

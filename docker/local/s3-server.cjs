@@ -15,7 +15,8 @@ if (!user || !password) {
 // s3rver has one built-in account; the stack's key pair becomes another key of it.
 DUMMY_ACCOUNT.createKeyPair(user, password);
 
-const server = new S3rver({ address: '0.0.0.0', port: 9000, directory: '/data', silent: true });
+// Path-style only: with virtual-host buckets on, s3rver takes the host name (minio) for a bucket name.
+const server = new S3rver({ address: '0.0.0.0', port: 9000, directory: '/data', silent: true, vhostBuckets: false });
 server.run().then(
   ({ address, port }) => console.log(`s3-server: S3 on ${address}:${port}, objects in /data`),
   (err) => {

@@ -7,9 +7,10 @@
 #   spatialforge-local/redis      Debian's redis-server            (in place of redis:7.2-alpine)
 #   spatialforge-local/s3         s3rver from the npm registry     (in place of MinIO)
 #   spatialforge-local/prometheus Debian's prometheus              (in place of prom/prometheus)
-# An image already present is kept; `--rebuild` builds them all again. The debootstrapped root file
-# system is cached as a tar in $SPATIALFORGE_DOCKER_CACHE (default /var/cache/spatialforge-docker) and
-# made again when missing. Needs root (debootstrap), a Docker engine and the host's npm. On a machine
+# Each image is labelled with a hash of this script and docker/local/ (the recipe): an image already
+# present is kept unless it carries another recipe's label (one pulled from a registry has none);
+# `--rebuild` builds them all again. The debootstrapped root file system is cached, per recipe, as a
+# tar in $SPATIALFORGE_DOCKER_CACHE (default /var/cache/spatialforge-docker) and made again when missing. Needs root (debootstrap), a Docker engine and the host's npm. On a machine
 # that can pull images none of this is needed: the Dockerfiles pull their bases as usual.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,14 +34,21 @@ s3rver_version=$(node -p "require('./package-lock.json').packages['node_modules/
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-missing() { $rebuild || ! "$docker" image inspect "$1" >/dev/null 2>&1; }
+recipe=$(cat scripts/docker-base.sh docker/local/* | sha256sum | cut -c1-16)
+label=org.spatialforge.base-recipe
+missing() {
+  $rebuild && return 0
+  local found
+  found=$("$docker" image inspect -f "{{index .Config.Labels \"$label\"}}" "$1" 2>/dev/null) || return 0
+  [ "$found" != "<no value>" ] && [ -n "$found" ] && [ "$found" != "$recipe" ]
+}
 say() { echo "docker-base: $*"; }
 
 # BuildKit builds that reach the npm registry as the host's npm does (registry, proxies, CA secret).
-build() { scripts/docker-build.sh --quiet "$@" >/dev/null; }
+build() { scripts/docker-build.sh --quiet --label "$label=$recipe" "$@" >/dev/null; }
 
 if missing debian:bookworm-slim; then
-  rootfs_tar=$cache/bookworm-minbase.tar
+  rootfs_tar=$cache/bookworm-minbase-$recipe.tar
   if [ ! -s "$rootfs_tar" ]; then
     say "debootstrap --variant=minbase bookworm from $mirror"
     mkdir -p "$cache"
@@ -66,10 +74,11 @@ path-exclude /usr/share/locale/*
 DPKG
     # Package lists and downloaded .debs: images run apt-get update themselves.
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log
+    rm -f "$cache"/bookworm-minbase-*.tar
     tar -C "$rootfs" --numeric-owner -cf "$rootfs_tar.partial" . && mv "$rootfs_tar.partial" "$rootfs_tar"
   fi
   say "importing debian:bookworm-slim from $rootfs_tar"
-  "$docker" import --change 'CMD ["bash"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  "$docker" import --change "LABEL $label=$recipe" --change 'CMD ["bash"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     "$rootfs_tar" debian:bookworm-slim >/dev/null
 fi
 

@@ -72,6 +72,9 @@ path-exclude /usr/share/man/*
 path-exclude /usr/share/info/*
 path-exclude /usr/share/locale/*
 DPKG
+    # What those excludes leave out, removed from the packages debootstrap has installed already.
+    find "$rootfs/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete
+    rm -rf "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/usr/share/locale/*
     # Package lists and downloaded .debs: images run apt-get update themselves.
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log
     rm -f "$cache"/bookworm-minbase-*.tar

@@ -3,7 +3,7 @@
  * (or a group), so commands are added without touching this file; tests build the same program to
  * check what the deploy manifests run.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 
 export interface CommandModule {
@@ -18,6 +18,7 @@ export interface CommandModule {
 export async function buildProgram(commandName?: string): Promise<Command> {
   const program = new Command('spatialforge')
     .description('Turn image corpora into 3D-grounded spatial question-answer datasets')
+    .version(cliVersion())
     .showHelpAfterError()
     .exitOverride();
   const commandsDir = new URL('./commands/', import.meta.url);
@@ -28,4 +29,9 @@ export async function buildProgram(commandName?: string): Promise<Command> {
     module.register(program);
   }
   return program;
+}
+
+/** The version of @spatialforge/cli (apps/cli/package.json), for `spatialforge --version`. */
+function cliVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }

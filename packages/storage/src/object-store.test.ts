@@ -230,6 +230,19 @@ describe('S3Store', () => {
     await store.close();
   });
 
+  test('with a public endpoint, presigned URLs name it and download through it; requests still use the endpoint', async () => {
+    // The same s3rver under another name, as the host reaches a compose stack's S3 that the service calls minio:9000.
+    const publicEndpoint = server.endpoint.replace('127.0.0.1', 'localhost');
+    const store = new S3Store({ ...server.options, publicEndpoint, bucket: 'presign', prefix: 'public' });
+    await store.put('data.jsonl', 'public\n');
+    const url = new URL(await store.downloadUrl('data.jsonl', 60));
+    assert.equal(`${url.origin}${url.pathname}`, `${publicEndpoint}/presign/public/data.jsonl`);
+    const response = await fetch(url);
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), 'public\n');
+    await store.close();
+  });
+
   test('stores with different prefixes in one bucket do not see each other', async () => {
     const a = new S3Store({ ...server.options, bucket: 'presign', prefix: 'tenant-a' });
     const b = new S3Store({ ...server.options, bucket: 'presign', prefix: 'tenant-b' });
@@ -294,6 +307,8 @@ describe('openStore', () => {
     assert.equal(s3Settings({}).credentials, undefined);
     assert.equal(s3Settings({ S3_ENDPOINT: 'http://minio:9000' }).forcePathStyle, true);
     assert.equal(s3Settings({ S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: 'false' }).forcePathStyle, false);
+    assert.equal(s3Settings({ S3_ENDPOINT: 'http://minio:9000' }).publicEndpoint, undefined);
+    assert.equal(s3Settings({ S3_ENDPOINT: 'http://minio:9000', S3_PUBLIC_ENDPOINT: 'http://localhost:9000' }).publicEndpoint, 'http://localhost:9000');
     assert.throws(() => s3Settings({ AWS_ACCESS_KEY_ID: 'only-the-id' }), (err: unknown) => err instanceof ConfigError && err.setting === 'AWS_SECRET_ACCESS_KEY');
     assert.throws(() => s3Settings({ S3_MAX_ATTEMPTS: 'many' }), (err: unknown) => err instanceof ConfigError && err.setting === 'S3_MAX_ATTEMPTS');
   });

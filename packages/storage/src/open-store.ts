@@ -11,6 +11,7 @@ import {
   s3Endpoint,
   s3ForcePathStyle,
   s3MaxAttempts,
+  s3PublicEndpoint,
   s3Region,
   s3RequestTimeoutMs,
 } from './settings.js';
@@ -42,7 +43,7 @@ export function parseS3Location(location: string): { bucket: string; prefix: str
   return { bucket, prefix: (match?.[2] ?? '').replace(/\/+$/, '') };
 }
 
-/** S3 settings from the environment (S3_ENDPOINT, S3_FORCE_PATH_STYLE, S3_REGION, AWS_* credentials). */
+/** S3 settings from the environment (S3_ENDPOINT, S3_PUBLIC_ENDPOINT, S3_FORCE_PATH_STYLE, S3_REGION, AWS_* credentials). */
 export function s3Settings(env: Record<string, string | undefined> = process.env): Omit<S3StoreOptions, 'bucket' | 'prefix'> {
   const endpoint = s3Endpoint.read(env);
   const pathStyle = s3ForcePathStyle.read(env);
@@ -53,6 +54,7 @@ export function s3Settings(env: Record<string, string | undefined> = process.env
   }
   return {
     endpoint,
+    publicEndpoint: s3PublicEndpoint.read(env),
     forcePathStyle: pathStyle === 'auto' ? endpoint !== undefined : pathStyle === 'true',
     region: s3Region.read(env),
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken: awsSessionToken.read(env) } : undefined,

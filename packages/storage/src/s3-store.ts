@@ -31,6 +31,11 @@ export interface S3StoreOptions {
   prefix?: string;
   /** Endpoint URL of an S3-compatible store; AWS S3 when absent. */
   endpoint?: string;
+  /**
+   * Endpoint URL that presigned download URLs name, for clients that reach the store at another address
+   * than this process does (outside a compose network, say). @defaultValue endpoint
+   */
+  publicEndpoint?: string;
   /** Path-style addressing (`endpoint/bucket/key`), needed by most S3-compatible stores. @defaultValue false */
   forcePathStyle?: boolean;
   /** @defaultValue 'us-east-1' */
@@ -53,6 +58,7 @@ export class S3Store implements ObjectStore {
   readonly bucket: string;
   readonly prefix: string;
   private readonly client: S3Client;
+  private readonly presignClient: S3Client;
   private readonly endpointText: string;
 
   constructor(options: S3StoreOptions) {
@@ -60,8 +66,8 @@ export class S3Store implements ObjectStore {
     this.prefix = options.prefix ? validateKey(options.prefix.replace(/^\/+|\/+$/g, '')) : '';
     this.location = `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ''}`;
     this.endpointText = options.endpoint ?? `AWS S3 (${options.region ?? 'us-east-1'})`;
-    this.client = new S3Client({
-      endpoint: options.endpoint,
+    const clientOptions = (endpoint: string | undefined) => ({
+      endpoint,
       forcePathStyle: options.forcePathStyle ?? false,
       region: options.region ?? 'us-east-1',
       credentials: options.credentials,
@@ -72,8 +78,11 @@ export class S3Store implements ObjectStore {
         requestTimeout: options.requestTimeoutMs ?? 30_000,
       },
       // S3-compatible stores often reject the newer default CRC checksum headers; send them only when required.
-      ...(options.endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+      ...(options.endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } as const : {}),
     });
+    this.client = new S3Client(clientOptions(options.endpoint));
+    // Presigning is local (no request is sent), so a second client only changes the URLs' host.
+    this.presignClient = options.publicEndpoint ? new S3Client(clientOptions(options.publicEndpoint)) : this.client;
   }
 
   async put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<void> {
@@ -178,7 +187,7 @@ export class S3Store implements ObjectStore {
   }
 
   async downloadUrl(key: string, expiresSeconds: number): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }), {
+    return getSignedUrl(this.presignClient, new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }), {
       expiresIn: expiresSeconds,
     });
   }
@@ -201,6 +210,7 @@ export class S3Store implements ObjectStore {
 
   async close(): Promise<void> {
     this.client.destroy();
+    if (this.presignClient !== this.client) this.presignClient.destroy();
   }
 
   private objectKey(key: string): string {

@@ -5,6 +5,11 @@ export const s3Endpoint = stringSetting(
   'S3_ENDPOINT',
   'S3 endpoint URL for S3-compatible stores (MinIO, s3rver, Ceph); empty means AWS S3 itself',
 );
+export const s3PublicEndpoint = stringSetting(
+  'S3_PUBLIC_ENDPOINT',
+  'S3 endpoint URL that presigned download URLs name, when clients reach the store at another address than ' +
+    'the service does (a compose stack: S3_ENDPOINT http://minio:9000, clients http://localhost:9000); empty means S3_ENDPOINT',
+);
 export const s3ForcePathStyle = enumSetting(
   'S3_FORCE_PATH_STYLE',
   'Address buckets as https://endpoint/bucket (path style); "auto" turns it on when S3_ENDPOINT is set',

@@ -1,0 +1,108 @@
+/**
+ * What every benchmark writes: `bench/results/<bench>.json` with its figures, the headline rows the
+ * README shows, and its goals, each a number checked against a target. `npm run bench` (bench/run.ts)
+ * prints every bench's goals in one table at the end, and `npm run bench:readme` turns the latest files
+ * into the README's benchmark section, so no figure there is typed by hand.
+ */
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+
+/** A goal as stored: `value` and `goal` are numbers in the unit the name states. */
+export interface Goal {
+  /** What is measured, with its unit: "lift per frame vs Open3D (× faster)". */
+  name: string;
+  value: number;
+  goal: number;
+  /** Whether a higher or a lower value is better ("≥ goal" or "≤ goal"). */
+  better: 'higher' | 'lower';
+  met: boolean;
+  /** Why the figure falls short, when it does (no figures: those come from value and goal). */
+  whyMissed?: string;
+}
+
+/** A row of the README's table for a bench: what was measured, our figure, the reference beside it. */
+export interface Headline {
+  measure: string;
+  value: string;
+  reference?: string;
+}
+
+export interface BenchResults {
+  bench: string;
+  command: string;
+  /** One sentence: what runs, on what, against what. */
+  title: string;
+  at: string;
+  machine: { cpus: number; cpuModel?: string; node: string; loadAverage1m: { before: number; after: number } };
+  headline: Headline[];
+  goals: Goal[];
+  figures: unknown;
+}
+
+export const RESULTS_DIR = new URL('./results/', import.meta.url);
+
+const loadAtStart = loadavg()[0]!;
+
+/** A goal met when `value ≥ goal`. */
+export function atLeast(name: string, value: number, goal: number, whyMissed?: string): Goal {
+  return withReason({ name, value, goal, better: 'higher', met: value >= goal }, whyMissed);
+}
+
+/** A goal met when `value ≤ goal`. */
+export function atMost(name: string, value: number, goal: number, whyMissed?: string): Goal {
+  return withReason({ name, value, goal, better: 'lower', met: value <= goal }, whyMissed);
+}
+
+function withReason(goal: Goal, whyMissed: string | undefined): Goal {
+  return goal.met || !whyMissed ? goal : { ...goal, whyMissed };
+}
+
+/** Writes `bench/results/<bench>.json` and prints the bench's goals. */
+export function writeResults(result: { bench: string; title: string; headline: Headline[]; goals: Goal[]; figures: unknown }): BenchResults {
+  const full: BenchResults = {
+    bench: result.bench,
+    command: `npm run bench ${result.bench}`,
+    title: result.title,
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim(), node: process.version, loadAverage1m: { before: loadAtStart, after: loadavg()[0]! } },
+    headline: result.headline,
+    goals: result.goals,
+    figures: result.figures,
+  };
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(new URL(`${result.bench}.json`, RESULTS_DIR), `${JSON.stringify(full, null, 2)}\n`);
+  console.log(`\n${goalTable([full]).join('\n')}`);
+  return full;
+}
+
+/** Every results file, by bench name. */
+export function readResults(): BenchResults[] {
+  return readdirSync(RESULTS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(new URL(f, RESULTS_DIR), 'utf8')) as BenchResults);
+}
+
+/** A number as the tables show it: three significant digits, thousands separated. */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : Math.abs(value) >= 1 ? 2 : 3;
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+export const formatTarget = (goal: Goal) => `${goal.better === 'higher' ? '≥' : '≤'} ${formatNumber(goal.goal)}`;
+
+/** How far a missed goal is from its target, as a share of the target. */
+export function shortfall(goal: Goal): string {
+  const ratio = goal.better === 'higher' ? goal.value / goal.goal : goal.goal / goal.value;
+  return `${formatNumber((1 - ratio) * 100)} % short (${formatNumber(goal.value)} against ${formatTarget(goal)})`;
+}
+
+/** The goals of some benches as a plain-text table. */
+export function goalTable(results: BenchResults[]): string[] {
+  const rows = results.flatMap((r) => r.goals.map((g) => [r.bench, g.name, formatNumber(g.value), formatTarget(g), g.met ? 'met' : 'MISSED']));
+  const header = ['bench', 'goal', 'value', 'target', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 2 || i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}

@@ -94,8 +94,8 @@ export const formatTarget = (goal: Goal) => `${goal.better === 'higher' ? '≥' 
 
 /** How far a missed goal is from its target, as a share of the target. */
 export function shortfall(goal: Goal): string {
-  const ratio = goal.better === 'higher' ? goal.value / goal.goal : goal.goal / goal.value;
-  return `${formatNumber((1 - ratio) * 100)} % short (${formatNumber(goal.value)} against ${formatTarget(goal)})`;
+  const off = Math.abs(goal.value / goal.goal - 1) * 100;
+  return `${formatNumber(off)} % ${goal.better === 'higher' ? 'below' : 'above'} its target (${formatNumber(goal.value)} against ${formatTarget(goal)})`;
 }
 
 /** The goals of some benches as a plain-text table. */

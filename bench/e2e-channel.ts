@@ -6,5 +6,7 @@ export interface HandlerSpan {
   stage: string;
   wallMs: number;
   threadCpuMs: number;
+  /** CPU ms the thread had used when the call began (its start-up, for the first call on a pool thread). */
+  threadCpuBeforeMs: number;
   tid: number;
 }

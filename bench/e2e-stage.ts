@@ -28,7 +28,7 @@ async function timed<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } finally {
-    channel.postMessage({ stage, wallMs: performance.now() - start, threadCpuMs: threadCpuMs() - cpu, tid } satisfies HandlerSpan);
+    channel.postMessage({ stage, wallMs: performance.now() - start, threadCpuMs: threadCpuMs() - cpu, threadCpuBeforeMs: cpu, tid } satisfies HandlerSpan);
   }
 }
 

@@ -55,6 +55,7 @@ export class PipelineCoordinator implements Coordinator {
   readonly id = `coordinator-${randomBytes(6).toString('hex')}`;
   private readonly listings = new Map<string, Promise<void>>();
   private readonly rateSamples = new Map<string, { at: number; done: Partial<Record<StageName, number>> }[]>();
+  private readonly runReads = new Map<string, Promise<RunState | undefined>>();
   private closed = false;
 
   constructor(private readonly options: CoordinatorOptions) {}
@@ -196,7 +197,24 @@ export class PipelineCoordinator implements Coordinator {
     if (await this.state.isComplete(meta.id)) await finishRun(this.state, this.options.queues, meta.id);
   }
 
-  async getRun(runId: string): Promise<RunState | undefined> {
+  /**
+   * A run's state. Reads of one run at the same moment share one Redis read (a dashboard and fifty API
+   * clients polling the same run cost what one does); the answer is shared, so callers do not change it.
+   * This coordinator's own writes (cancel, retry) start a fresh read for whoever asks after them.
+   */
+  getRun(runId: string): Promise<RunState | undefined> {
+    let read = this.runReads.get(runId);
+    if (!read) {
+      const started = this.readRun(runId).finally(() => {
+        if (this.runReads.get(runId) === started) this.runReads.delete(runId);
+      });
+      this.runReads.set(runId, started);
+      read = started;
+    }
+    return read;
+  }
+
+  private async readRun(runId: string): Promise<RunState | undefined> {
     const meta = await this.state.meta(runId);
     if (!meta) return undefined;
     const [fields, active] = await Promise.all([this.state.fields(runId), this.state.activeImages(runId)]);
@@ -285,6 +303,7 @@ export class PipelineCoordinator implements Coordinator {
     if (await this.state.setStatus(runId, 'cancelled', { from: ['pending', 'running', 'exporting'] })) {
       metrics.runsFinished.inc({ outcome: 'cancelled' });
     }
+    this.runReads.delete(runId);
   }
 
   async retryFailed(runId: string): Promise<number> {
@@ -293,6 +312,7 @@ export class PipelineCoordinator implements Coordinator {
     const status = await this.state.status(runId);
     if (status === 'cancelled') return 0;
     const retried = await this.state.retryFailed(runId, meta.path);
+    this.runReads.delete(runId);
     const generation = await this.state.exportGeneration(runId);
     const byStage = new Map<StageName, typeof retried>();
     for (const r of retried) byStage.set(r.stage, [...(byStage.get(r.stage) ?? []), r]);

@@ -214,6 +214,7 @@ writeResults({
     value: `${statusRow(result).p50Ms.toFixed(1)} / ${statusRow(result).p99Ms.toFixed(1)} ms (${statusRow(result).perSecond.toFixed(0)} req/s)`,
     reference: `getRun directly ${directRow(result).p50Ms.toFixed(1)} / ${directRow(result).p99Ms.toFixed(1)} ms`,
   })),
-  goals: [atMost(`run status p99, ${CLIENTS} clients, workers in their own process (ms)`, statusRow(ownProcess).p99Ms, 50)],
+  goals: [atMost(`run status p99, ${CLIENTS} clients, workers in their own process (ms)`, statusRow(ownProcess).p99Ms, 50,
+    'the worker process lifts images on the same cores, so a request waits for a core: the service\'s event-loop delay (in figures) and /healthz, which reads nothing, have a p99 of the same order')],
   figures: { clients: CLIENTS, rounds: ROUNDS, requestsPerClientPerRound: REQUESTS_PER_CLIENT_PER_ROUND, scenarios: summary },
 });

@@ -192,10 +192,11 @@ async function main(): Promise<void> {
         { measure: `Redis bytes per in-flight image (${MEMORY_IMAGES} images; queued for ingest / between stages)`, value: `${bytesPerInFlightImage.toFixed(0)} B`, reference: `${(queuedBytes / MEMORY_IMAGES).toFixed(0)} / ${(waitingBytes / MEMORY_IMAGES).toFixed(0)} B` },
         { measure: `keys left after a finished ${MEMORY_IMAGES}-image run`, value: String(keysLeft), reference: `${(finishedBytes / 1024).toFixed(0)} KiB` },
         { measure: `end to end through all eight stages, ${FLOW_IMAGES} images (median round)`, value: `${endToEndRate.toFixed(1)} images/s`, reference: `${slowest} alone on its ${slots} slots (${COST_MS[slowest]} ms/image): ${standaloneRate.toFixed(1)} images/s` },
-        { measure: `orchestration efficiency, rounds`, value: efficiencies.map((e) => `${(e * 100).toFixed(1)} %`).join(', ') },
+        { measure: `orchestration efficiency, rounds`, value: efficiencies.map((e) => `${(e * 100).toFixed(1)} %`).join(', '), reference: `median round: fill ${median.fillMs.toFixed(0)} ms, drain ${median.drainMs.toFixed(0)} ms, ${slowest} slots busy ${(median.slowestSlotUse * 100).toFixed(1)} %` },
       ],
       goals: [
-        atLeast(`orchestration efficiency, median of ${FLOW_ROUNDS} rounds (% of the slowest stage alone)`, (endToEndRate / standaloneRate) * 100, 97),
+        atLeast(`orchestration efficiency, median of ${FLOW_ROUNDS} rounds (% of the slowest stage alone)`, (endToEndRate / standaloneRate) * 100, 97,
+          `the run pays for filling the pipeline (the first batch passes five stages before ${slowest} starts) and draining it (synthesize and export after ${slowest}'s last image), which the stage alone does not, and for ${slowest}'s slots idle between batch hand-offs (fill, drain and slot use are in the row above); on a loaded machine the stand-in stages' timers also fire late`),
         atMost('Redis memory per in-flight image (bytes)', bytesPerInFlightImage, 1024),
       ],
       figures: {

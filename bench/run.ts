@@ -15,15 +15,19 @@ const benches = readdirSync(dir)
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 const started = new Date().toISOString();
+const startedMs = performance.now();
 const failed: string[] = [];
+const seconds: string[] = [];
 for (const file of benches) {
   console.log(`\n=== ${file} ===`);
+  const benchStart = performance.now();
   const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', new URL(file, dir).pathname], { stdio: 'inherit' });
   if (result.status !== 0) failed.push(file);
+  seconds.push(`${file.replace(/\.bench\.ts$/, '')} ${((performance.now() - benchStart) / 1000).toFixed(0)} s`);
 }
 const ran = new Set(benches.map((f) => f.replace(/\.bench\.ts$/, '')));
 const fresh = readResults().filter((r) => ran.has(r.bench) && r.at >= started);
-console.log(`\n=== goals (${fresh.length} of ${benches.length} benches wrote results) ===`);
+console.log(`\n=== goals (${fresh.length} of ${benches.length} benches wrote results; ${((performance.now() - startedMs) / 1000).toFixed(0)} s: ${seconds.join(', ')}) ===`);
 console.log(goalTable(fresh).join('\n'));
 const missed = fresh.flatMap((r) => r.goals.filter((g) => !g.met));
 console.log(`${missed.length} goal(s) missed${failed.length ? `; failed: ${failed.join(', ')}` : ''}`);

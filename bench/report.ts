@@ -75,12 +75,13 @@ export function writeResults(result: { bench: string; title: string; headline: H
   return full;
 }
 
-/** Every results file, by bench name. */
+/** Every bench's results file, by bench name (other files there, such as the reliability tests' report, are left out). */
 export function readResults(): BenchResults[] {
   return readdirSync(RESULTS_DIR)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => JSON.parse(readFileSync(new URL(f, RESULTS_DIR), 'utf8')) as BenchResults);
+    .map((f) => JSON.parse(readFileSync(new URL(f, RESULTS_DIR), 'utf8')) as Partial<BenchResults>)
+    .filter((r): r is BenchResults => typeof r.bench === 'string' && Array.isArray(r.goals));
 }
 
 /** A number as the tables show it: three significant digits, thousands separated. */

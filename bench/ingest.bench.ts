@@ -11,10 +11,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { normaliseImage } from '@spatialforge/ingest';
+import { atLeast, writeResults } from './report.js';
 
 const IMAGES = 100;
 const ROUNDS = 3;
@@ -129,25 +130,32 @@ async function main() {
     console.log(row(`vipsthumbnail (${check.stdout.trim()})`, vipsthumbnail));
     console.log(`ratio normaliseImage / vipsthumbnail: ${ratioWall.toFixed(2)}× wall, ${ratioCpu.toFixed(2)}× per CPU-second (goal ≥ 0.8×)`);
 
-    const result = {
+    writeResults({
       bench: 'ingest',
-      command: 'npm run bench ingest',
-      at: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
-      setup: {
-        images: IMAGES,
-        inputSize: `${WIDTH}x${HEIGHT}`,
-        inputMeanBytes: Math.round(inputBytes / IMAGES),
-        maxSide: MAX_SIDE,
-        output: 'JPEG q90, 4:4:4, metadata stripped',
-        threads: 1,
-        rounds: ROUNDS,
+      title: `ingest normalisation of ${IMAGES} generated ${WIDTH}×${HEIGHT} JPEGs to ${MAX_SIDE} px, one thread, beside libvips' own vipsthumbnail`,
+      headline: [{
+        measure: 'images per CPU-second (per second wall)',
+        value: `${normalise.imagesPerCpuSecond.toFixed(1)} (${normalise.imagesPerSecond.toFixed(1)})`,
+        reference: `vipsthumbnail ${vipsthumbnail.imagesPerCpuSecond.toFixed(1)} (${vipsthumbnail.imagesPerSecond.toFixed(1)})`,
+      }],
+      goals: [
+        atLeast('normaliseImage vs vipsthumbnail, per CPU-second (×)', ratioCpu, 0.8),
+        atLeast('normaliseImage vs vipsthumbnail, wall (×)', ratioWall, 0.8),
+      ],
+      figures: {
+        setup: {
+          images: IMAGES,
+          inputSize: `${WIDTH}x${HEIGHT}`,
+          inputMeanBytes: Math.round(inputBytes / IMAGES),
+          maxSide: MAX_SIDE,
+          output: 'JPEG q90, 4:4:4, metadata stripped',
+          threads: 1,
+          rounds: ROUNDS,
+        },
+        normaliseImage: { libvips: sharp.versions.vips, sharp: sharp.versions.sharp, ...normalise },
+        vipsthumbnail: { version: check.stdout.trim(), ...vipsthumbnail },
       },
-      normaliseImage: { libvips: sharp.versions.vips, sharp: sharp.versions.sharp, ...normalise },
-      vipsthumbnail: { version: check.stdout.trim(), ...vipsthumbnail },
-      ratio: { wall: ratioWall, perCpuSecond: ratioCpu, goal: 0.8, met: Math.min(ratioWall, ratioCpu) >= 0.8 },
-    };
-    await writeFile(new URL('./results/ingest.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -14,13 +14,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, SceneGraph } from '@spatialforge/core';
 import { generateScene } from '@spatialforge/synth';
 import type { SyntheticScene } from '@spatialforge/synth';
 import { liftFrame, writeNpy } from '@spatialforge/scene';
+import { atLeast, writeResults } from './report.js';
 
 const FRAMES = 10;
 const OBJECTS = 10;
@@ -188,9 +188,7 @@ try {
   console.log(`largest differences: ${differences.slice(0, 3).map((d) => `${d.what} (centre ${cm(d.centre)}, size ${cm(d.size)})`).join('; ')}`);
   console.log(`vs truth, median centre / size error: ours ${cm(median(ourCentreErr))} / ${cm(median(ourSizeErr))}, Open3D ${cm(median(theirCentreErr))} / ${cm(median(theirSizeErr))}`);
 
-  const results = {
-    bench: 'lift',
-    command: 'npm run bench lift',
+  const figures = {
     frames: FRAMES,
     objectsPerFrame: OBJECTS,
     image: [640, 480],
@@ -216,10 +214,22 @@ try {
         open3d: { centreErrorMedian: median(theirCentreErr), sizeErrorMedian: median(theirSizeErr) },
       },
     },
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg: loadavg(), node: process.version },
-    date: new Date().toISOString(),
   };
-  writeFileSync(new URL('./results/lift.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  writeResults({
+    bench: 'lift',
+    title: `lift on ${FRAMES} synthetic 640×480 frames with ${OBJECTS} objects, one thread, beside the Open3D ${last.open3d} path (bench/lift_open3d.py) on the same frames`,
+    headline: [
+      { measure: 'lift, CPU ms per frame', value: `${ourMs.toFixed(1)} ms`, reference: `Open3D ${theirMs.toFixed(1)} ms` },
+      { measure: 'objects alone, CPU ms per frame', value: `${ourObjectMs.toFixed(1)} ms`, reference: `Open3D ${theirObjectMs.toFixed(1)} ms` },
+      { measure: 'scene cloud + support plane, CPU ms per frame', value: `${ourSceneMs.toFixed(1)} ms`, reference: `Open3D ${theirSceneMs.toFixed(1)} ms` },
+    ],
+    goals: [
+      atLeast('lift per frame vs Open3D (× faster, CPU time)', speedup, AIM),
+      atLeast('lift objects alone vs Open3D (× faster, CPU time)', objectSpeedup, AIM,
+        'per object the time is in statistical outlier removal, the object pass of liftFrame (assigning pixels, colours, boxes), voxel down-sampling and DBSCAN (a CPU profile of the lift thread); the lift work (packages/scene, packages/geometry) owns them'),
+    ],
+    figures,
+  });
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

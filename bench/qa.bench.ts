@@ -11,11 +11,11 @@
  * Goal (issues 2, 11): ≥ 20,000 QA/s per core at the default settings, counted per second of CPU time the process used, since the
  * wall clock on a shared machine also counts other processes' turns on the core.
  */
-import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { QARecord, SceneGraph } from '@spatialforge/core';
 import { createRandom, randomBoxScene, synthesizeQA, type SynthesisOptions } from '@spatialforge/qa';
 import { RULES } from '../packages/qa/src/rules.js';
+import { atLeast, writeResults } from './report.js';
 import { createContext, eligibleTypes, renderQuestion, typeContext } from '../packages/qa/src/synthesize.js';
 
 const SCENES = 200;
@@ -112,17 +112,19 @@ console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).j
 const goalMet = rows[0].ours.qaPerCpuSecond >= GOAL_QA_PER_SECOND;
 console.log(`goal ≥ ${fmt(GOAL_QA_PER_SECOND)} QA/s per core: ${goalMet ? 'met' : 'NOT met'}`);
 
-writeFileSync(
-  new URL('./results/qa.json', import.meta.url),
-  `${JSON.stringify({
-    bench: 'qa',
-    date: new Date().toISOString(),
-    machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, loadAverage: loadavg() },
+writeResults({
+  bench: 'qa',
+  title: `QA synthesis on ${SCENES} random ${OBJECTS}-object scene graphs, one thread, beside format-then-sample (a full record for every candidate of every type, then the same quotas and cap)`,
+  headline: rows.map((row) => ({
+    measure: `QA/s per core, ${row.config}`,
+    value: fmt(row.ours.qaPerCpuSecond),
+    reference: `format-then-sample ${fmt(row.reference.qaPerCpuSecond)} (${fmt(row.speedup, 1)}×)`,
+  })),
+  goals: [atLeast(`QA synthesis per core, ${rows[0]!.config} (QA/s of CPU time)`, rows[0]!.ours.qaPerCpuSecond, GOAL_QA_PER_SECOND)],
+  figures: {
     scenes: SCENES,
     objectsPerScene: OBJECTS,
     reference: 'format-then-sample: a full record for every candidate of every type, then the same quotas and cap',
-    goalQaPerSecond: GOAL_QA_PER_SECOND,
-    goalMet,
     rows,
-  }, null, 2)}\n`,
-);
+  },
+});

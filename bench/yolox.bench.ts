@@ -13,14 +13,15 @@
  * Run: npm run bench yolox   (writes bench/results/yolox.json; needs ../shared/models and ../shared/data)
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import ort from 'onnxruntime-node';
 import type { RgbImage } from '@spatialforge/core';
 import { createDetector, loadModel, planResize, releaseModels, writeImageTensor } from '@spatialforge/vision';
+import { atMost, writeResults } from './report.js';
 
 const ROUNDS = 31;
 const WARMUP = 3;
@@ -142,7 +143,6 @@ async function main() {
   const images = await Promise.all(FRAMES.map(load));
   const cacheDir = await mkdtemp(join(tmpdir(), 'spatialforge-bench-yolox-'));
   try {
-    const loadBefore = loadavg()[0];
     const preprocessing = await measurePreprocessing(cacheDir, images);
     const configs = [await measure(cacheDir, 0, images), await measure(cacheDir, 1, images)];
     const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
@@ -171,17 +171,35 @@ async function main() {
       console.log(`${name.padEnd(28)} ${p.msPerImage.toFixed(3).padStart(8)} ${p.cpuMsPerImage.toFixed(3).padStart(11)}`);
     }
     console.log(`WebAssembly SIMD is ${preprocessing.speedup.wall.toFixed(1)}× faster (wall), ${preprocessing.speedup.cpu.toFixed(1)}× (CPU)`);
-    const result = {
+    const threadsName = (c: (typeof configs)[number]) => (typeof c.intraOpThreads === 'number' ? `${c.intraOpThreads} ONNX Runtime thread` : c.intraOpThreads);
+    const worse = (o: { wall: number; cpu: number }) => Math.max(o.wall, o.cpu) * 100;
+    writeResults({
       bench: 'yolox',
-      command: 'npm run bench yolox',
-      at: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, onnxruntime: ort.env.versions.node ?? ort.env.versions.common, loadAverage: { atStart: loadBefore, atEnd: loadavg()[0] } },
-      setup: { model: 'yolox-nano (../shared/models/yolox_nano.onnx)', input: '[1, 3, 416, 416] fixed batch', frames: FRAMES, rounds: ROUNDS, warmup: WARMUP },
-      goal: { adapterOverhead: GOAL },
-      preprocessing,
-      configs,
-    };
-    await writeFile(new URL('./results/yolox.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');
+      title: 'YOLOX-nano through the detector adapter (letterbox, ONNX Runtime, decoding, NMS) beside a bare session.run on the same tensors, 8 real frames',
+      headline: [
+        ...configs.map((c) => ({
+          measure: `adapter overhead over bare session.run, ${threadsName(c)} (CPU, wall)`,
+          value: `batch 1: ${pct(c.adapterBatch1.overhead.cpu)}, ${pct(c.adapterBatch1.overhead.wall)}; batch 8: ${pct(c.adapterBatch8.overhead.cpu)}, ${pct(c.adapterBatch8.overhead.wall)}`,
+          reference: `bare ${c.bareSessionRun.msPerImage.toFixed(1)} ms/image (${c.bareSessionRun.imagesPerSecond.toFixed(1)} images/s)`,
+        })),
+        {
+          measure: 'letterbox preprocessing alone, 640×480 → 416×312, CPU ms',
+          value: `WebAssembly SIMD ${preprocessing.wasm.cpuMsPerImage.toFixed(3)}`,
+          reference: `JavaScript ${preprocessing.js.cpuMsPerImage.toFixed(3)} (${preprocessing.speedup.cpu.toFixed(1)}×)`,
+        },
+      ],
+      goals: configs.flatMap((c) => [
+        atMost(`YOLOX adapter overhead, batch 1, ${threadsName(c)} (%, worse of CPU and wall)`, worse(c.adapterBatch1.overhead), GOAL * 100),
+        atMost(`YOLOX adapter overhead, batch 8 looped, ${threadsName(c)} (%, worse of CPU and wall)`, worse(c.adapterBatch8.overhead), GOAL * 100,
+          'the export has a fixed batch of 1, so batch 8 is a loop of eight session.run calls, each with its own decoding and NMS; the gap is not preprocessing (its row: well under a millisecond a frame)'),
+      ]),
+      figures: {
+        setup: { model: 'yolox-nano (../shared/models/yolox_nano.onnx)', input: '[1, 3, 416, 416] fixed batch', frames: FRAMES, rounds: ROUNDS, warmup: WARMUP },
+        onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
+        preprocessing,
+        configs,
+      },
+    });
   } finally {
     await rm(cacheDir, { recursive: true, force: true });
   }

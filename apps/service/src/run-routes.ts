@@ -36,16 +36,22 @@ export async function visibleRun(deps: ServiceDeps, request: FastifyRequest, run
   return run;
 }
 
+/** Source summaries by the run's source (fixed at creation; the coordinator keeps it): an upload is counted once. */
+const sourceSummaries = new WeakMap<RunSource, ReturnType<typeof summariseSource>>();
+
 /** What a client sees of a run: an uploaded manifest or URL list is summarised by its item count. */
 export function presentRun(run: RunState) {
-  const { source } = run;
-  const summary =
-    source.kind === 'uri'
-      ? { kind: source.kind, uri: source.uri }
-      : source.kind === 'urls'
-        ? { kind: source.kind, items: source.urls.length }
-        : { kind: source.kind, baseUri: source.baseUri, items: manifestItems(source.text) };
+  let summary = sourceSummaries.get(run.source);
+  if (!summary) sourceSummaries.set(run.source, (summary = summariseSource(run.source)));
   return { ...run, source: summary };
+}
+
+function summariseSource(source: RunSource) {
+  return source.kind === 'uri'
+    ? { kind: source.kind, uri: source.uri }
+    : source.kind === 'urls'
+      ? { kind: source.kind, items: source.urls.length }
+      : { kind: source.kind, baseUri: source.baseUri, items: manifestItems(source.text) };
 }
 
 /** Every string inside a JSON value (a manifest line, a frame): where URIs hide. */

@@ -12,6 +12,7 @@ import { metrics } from '@spatialforge/metrics';
 import { getJsonOptional, putJson, type ObjectStore } from '@spatialforge/storage';
 import { settleFailedBatches } from './failed-batches.js';
 import { storeKeys } from './keys.js';
+import type { ListingLeases } from './listing-leases.js';
 import { resolveRunOptions } from './run-options.js';
 import { RunStateStore, type RunMeta } from './run-state.js';
 import type { DepthOutput, IngestedFrame, IngestItem } from './stage-handler.js';
@@ -19,12 +20,15 @@ import { StageQueues } from './stage-queues.js';
 import type { StageRegistry } from './stage-registry.js';
 import { stageDigests } from './stage-runner.js';
 import { finishRun, type ListedItem } from './stage-workers.js';
+import type { WorkerRegistry } from './worker-registry.js';
 
 /** Lists a run's source: items in a stable order; a missing or empty source throws InputError. */
 export type SourceLister = (request: RunRequest) => AsyncIterable<IngestItem>;
 
 export interface CoordinatorOptions {
   state: RunStateStore;
+  leases: ListingLeases;
+  workerRegistry: WorkerRegistry;
   queues: StageQueues;
   registry: StageRegistry;
   store: ObjectStore;
@@ -51,6 +55,7 @@ export class PipelineCoordinator implements Coordinator {
   readonly id = `coordinator-${randomBytes(6).toString('hex')}`;
   private readonly listings = new Map<string, Promise<void>>();
   private readonly rateSamples = new Map<string, { at: number; done: Partial<Record<StageName, number>> }[]>();
+  private readonly runReads = new Map<string, Promise<RunState | undefined>>();
   private closed = false;
 
   constructor(private readonly options: CoordinatorOptions) {}
@@ -80,7 +85,7 @@ export class PipelineCoordinator implements Coordinator {
       digests: await stageDigests(this.options.registry, options, path),
     };
     await this.state.create(meta);
-    await this.state.leaseListing(meta.id, this.id, this.leaseMs);
+    await this.options.leases.take(meta.id, this.id, this.leaseMs);
     this.startListing(meta, prepend(first.value, items), 0);
     return (await this.getRun(meta.id))!;
   }
@@ -108,7 +113,7 @@ export class PipelineCoordinator implements Coordinator {
       if (!meta) continue;
       const fields = await this.state.fields(runId);
       if (fields.listed !== '1') {
-        if (!(await this.state.leaseListing(runId, this.id, this.leaseMs))) continue;
+        if (!(await this.options.leases.take(runId, this.id, this.leaseMs))) continue;
         const skip = Number(fields.batches ?? 0) * meta.options.batchSize;
         this.startListing(meta, this.options.lister({ source: meta.source, options: meta.options, tenant: meta.tenant })[Symbol.asyncIterator](), skip);
         resumed.push(runId);
@@ -126,7 +131,7 @@ export class PipelineCoordinator implements Coordinator {
   }
 
   private startListing(meta: RunMeta, items: AsyncIterator<IngestItem>, skip: number): void {
-    const renewal = setInterval(() => void this.state.leaseListing(meta.id, this.id, this.leaseMs).catch(() => {}), this.leaseMs / 3);
+    const renewal = setInterval(() => void this.options.leases.take(meta.id, this.id, this.leaseMs).catch(() => {}), this.leaseMs / 3);
     renewal.unref();
     const listing = this.list(meta, items, skip)
       .catch(async (err: Error) => {
@@ -142,7 +147,7 @@ export class PipelineCoordinator implements Coordinator {
       .finally(async () => {
         clearInterval(renewal);
         this.listings.delete(meta.id);
-        await this.state.releaseListing(meta.id, this.id).catch(() => {});
+        await this.options.leases.release(meta.id, this.id).catch(() => {});
       });
     this.listings.set(meta.id, listing);
   }
@@ -167,7 +172,7 @@ export class PipelineCoordinator implements Coordinator {
       }
       await Promise.all(batches.map((b) => putJson(this.options.store, storeKeys.runInputs(meta.id, `b${b.index}`), b.items)));
       await this.options.queues.addBatches('ingest', batches.map((b) => ({ runId: meta.id, batch: `b${b.index}` })));
-      if (!(await this.state.addListedBatches(meta.id, this.id, batches[batches.length - 1]!.index + 1, window.length))) {
+      if (!(await this.options.leases.addListedBatches(meta.id, this.id, batches[batches.length - 1]!.index + 1, window.length))) {
         throw new ListingLeaseLost();
       }
       window = [];
@@ -192,7 +197,24 @@ export class PipelineCoordinator implements Coordinator {
     if (await this.state.isComplete(meta.id)) await finishRun(this.state, this.options.queues, meta.id);
   }
 
-  async getRun(runId: string): Promise<RunState | undefined> {
+  /**
+   * A run's state. Reads of one run at the same moment share one Redis read (a dashboard and fifty API
+   * clients polling the same run cost what one does); the answer is shared, so callers do not change it.
+   * This coordinator's own writes (cancel, retry) start a fresh read for whoever asks after them.
+   */
+  getRun(runId: string): Promise<RunState | undefined> {
+    let read = this.runReads.get(runId);
+    if (!read) {
+      const started = this.readRun(runId).finally(() => {
+        if (this.runReads.get(runId) === started) this.runReads.delete(runId);
+      });
+      this.runReads.set(runId, started);
+      read = started;
+    }
+    return read;
+  }
+
+  private async readRun(runId: string): Promise<RunState | undefined> {
     const meta = await this.state.meta(runId);
     if (!meta) return undefined;
     const [fields, active] = await Promise.all([this.state.fields(runId), this.state.activeImages(runId)]);
@@ -281,6 +303,7 @@ export class PipelineCoordinator implements Coordinator {
     if (await this.state.setStatus(runId, 'cancelled', { from: ['pending', 'running', 'exporting'] })) {
       metrics.runsFinished.inc({ outcome: 'cancelled' });
     }
+    this.runReads.delete(runId);
   }
 
   async retryFailed(runId: string): Promise<number> {
@@ -289,6 +312,7 @@ export class PipelineCoordinator implements Coordinator {
     const status = await this.state.status(runId);
     if (status === 'cancelled') return 0;
     const retried = await this.state.retryFailed(runId, meta.path);
+    this.runReads.delete(runId);
     const generation = await this.state.exportGeneration(runId);
     const byStage = new Map<StageName, typeof retried>();
     for (const r of retried) byStage.set(r.stage, [...(byStage.get(r.stage) ?? []), r]);
@@ -365,7 +389,7 @@ export class PipelineCoordinator implements Coordinator {
   }
 
   async workers(): Promise<WorkerInfo[]> {
-    return this.state.workers(this.options.heartbeatMs * 3);
+    return this.options.workerRegistry.live(this.options.heartbeatMs * 3);
   }
 }
 

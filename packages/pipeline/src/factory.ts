@@ -10,6 +10,7 @@ import { metrics, setQueueDepthSource, setWorkersSource } from '@spatialforge/me
 import { checkRedis, openRedis, queuePrefixSetting, redactRedisUrl, redisUrlSetting, type Redis } from '@spatialforge/queue';
 import { openStore, type ObjectStore, type OpenStoreOptions } from '@spatialforge/storage';
 import { PipelineCoordinator, type SourceLister } from './coordinator.js';
+import { ListingLeases } from './listing-leases.js';
 import { RunStateStore } from './run-state.js';
 import {
   heartbeatSecondsSetting, lockSecondsSetting, outputSetting, stageAttemptsSetting, workerConcurrencySetting, workerThreads,
@@ -17,6 +18,7 @@ import {
 import { StageQueues } from './stage-queues.js';
 import { stageRegistry, type StageRegistry } from './stage-registry.js';
 import { StageWorkers } from './stage-workers.js';
+import { WorkerRegistry } from './worker-registry.js';
 
 export interface FactoryConfig {
   redisUrl: string;
@@ -102,7 +104,8 @@ export async function createFactory(config: FactoryConfig): Promise<Factory> {
   const { allowS3Buckets } = config;
   const lister: SourceLister = config.lister ?? ((request) => listSource(request.source, { forbidLocalPaths, allowS3Buckets }));
   const coordinator = new PipelineCoordinator({
-    state, queues, registry, store, lister, heartbeatMs, listingLeaseMs: config.listingLeaseMs, log: config.log,
+    state, leases: new ListingLeases(redis, prefix), workerRegistry: new WorkerRegistry(redis, prefix), queues, registry, store, lister, heartbeatMs,
+    listingLeaseMs: config.listingLeaseMs, log: config.log,
   });
   const workers: StageWorkers[] = [];
   let sweeper: NodeJS.Timeout | undefined;

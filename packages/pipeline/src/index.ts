@@ -4,6 +4,8 @@ export * from './stage-handler.js';
 export * from './stage-registry.js';
 export * from './run-options.js';
 export * from './run-state.js';
+export * from './listing-leases.js';
+export * from './worker-registry.js';
 export * from './stage-runner.js';
 export * from './stage-queues.js';
 export * from './stage-workers.js';

@@ -15,6 +15,7 @@ import {
 import { redisUrlSetting, startRedis, type RedisServer } from '@spatialforge/queue';
 import { createFactory, type Factory } from './factory.js';
 import { resolveRunOptions } from './run-options.js';
+import type { StageRegistry } from './stage-registry.js';
 import { queuePrefixSetting } from '@spatialforge/queue';
 
 export const RUN_FILE = 'spatialforge-run.json';
@@ -33,6 +34,8 @@ export interface LocalRunOptions {
   threads?: number;
   /** @defaultValue WORKER_LOCK_SECONDS; the embedded default uses 10 so a resumed run picks up a killed batch quickly */
   lockSeconds?: number;
+  /** @defaultValue the stage registry (the end-to-end benchmark times each handler through its own) */
+  registry?: StageRegistry;
   log?: (line: string) => void;
 }
 
@@ -95,6 +98,7 @@ export class LocalRun {
       output: join(this.out, '.store'),
       prefix,
       lockSeconds: this.config.lockSeconds ?? 10,
+      registry: this.config.registry,
       log: this.config.log,
     });
     await this.factory.startCoordinator();

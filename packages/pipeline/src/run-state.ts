@@ -2,12 +2,15 @@
  * Run state in Redis: the thin repository the coordinator and the workers share. Per run it keeps one
  * hash of metadata and counters, one hash of image states (`<inputIndex>|<stageIndex>|<d|f|x>`: done,
  * failed or dropped at that stage), one bitmap of recorded inputs, a list of failures and a hash of
- * active batches. Every transition is a Lua script that changes a counter only when the image's state
- * changes, so a batch that runs twice (a retry, a worker killed mid-batch) counts each image once.
+ * active batches. Every transition is a Lua script (./commands, redis-scripts.ts) that changes a counter
+ * only when the image's state changes, so a batch that runs twice (a retry, a worker killed mid-batch)
+ * counts each image once. The listing leases (listing-leases.ts) and the worker registry
+ * (worker-registry.ts) have classes of their own.
  */
-import { STAGES, type ImageFailure, type RunOptions, type RunSource, type RunStatus, type StageName, type WorkerInfo } from '@spatialforge/core';
+import { STAGES, type ImageFailure, type RunOptions, type RunSource, type RunStatus, type StageName } from '@spatialforge/core';
 import type { Redis } from 'ioredis';
 import { redisKeys, type RedisKeys } from './keys.js';
+import { RunScripts, type ImageStateCode, type IngestAnswer } from './redis-scripts.js';
 
 /** What a run is, fixed at creation. */
 export interface RunMeta {
@@ -28,9 +31,7 @@ export interface StoredFailure extends ImageFailure {
 }
 
 export type ImageOutcome = 'done' | 'failed' | 'dropped';
-/** What became of an image at a stage: done (hand it on), failed, dropped, or unknown to the run. */
-export type ImageStateCode = 'd' | 'f' | 'x' | 'missing';
-export type IngestAnswer = 'new' | 'duplicate' | 'failed';
+export type { ImageStateCode, IngestAnswer } from './redis-scripts.js';
 
 export interface ImageState {
   inputIndex: number;
@@ -42,177 +43,14 @@ export interface ImageState {
 /** Run descriptions a process keeps in memory. */
 const META_CACHE_SIZE = 1000;
 
-const COMPLETE = `
-local function complete()
-  local v = redis.call('HMGET', KEYS[1], 'listed', 'inputs', 'completed', 'failed', 'duplicates', 'filtered')
-  if v[1] ~= '1' then return 0 end
-  local terminal = (tonumber(v[3]) or 0) + (tonumber(v[4]) or 0) + (tonumber(v[5]) or 0) + (tonumber(v[6]) or 0)
-  if terminal >= (tonumber(v[2]) or 0) then return 1 end
-  return 0
-end
-local function touch(stage, now)
-  redis.call('HSETNX', KEYS[1], stage .. ':first', now)
-  redis.call('HSET', KEYS[1], stage .. ':last', now, 'updatedAt', now)
-end
-`;
-
-// KEYS: run, images, seen, failures. ARGV: inputIndex, imageId, outcome, reused, next, failure, now
-const RECORD_INGEST = `${COMPLETE}
-local index = ARGV[1]
-local already = redis.call('SETBIT', KEYS[3], index, 1) == 1
-if ARGV[3] == 'failed' then
-  if already then return {'failed', complete(), 0} end
-  redis.call('HINCRBY', KEYS[1], 'ingest:failed', 1)
-  redis.call('HINCRBY', KEYS[1], 'failed', 1)
-  redis.call('RPUSH', KEYS[4], ARGV[6])
-  touch('ingest', ARGV[7])
-  return {'failed', complete(), 1}
-end
-if already then
-  local cur = redis.call('HGET', KEYS[2], ARGV[2])
-  if not cur then return {'failed', complete(), 0} end
-  local idx, stage, st = string.match(cur, '^(%d+)|(%d+)|(%a)$')
-  if idx ~= index then return {'duplicate', complete(), 0} end
-  if st == 'd' then return {'new', complete(), 0} end
-  return {'failed', complete(), 0}
-end
-redis.call('HINCRBY', KEYS[1], 'ingest:done', 1)
-if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[1], 'ingest:reused', 1) end
-touch('ingest', ARGV[7])
-if redis.call('HSETNX', KEYS[2], ARGV[2], index .. '|0|d') == 0 then
-  redis.call('HINCRBY', KEYS[1], 'duplicates', 1)
-  return {'duplicate', complete(), 1}
-end
-redis.call('HINCRBY', KEYS[1], 'images', 1)
-redis.call('HINCRBY', KEYS[1], ARGV[5] .. ':queued', 1)
-return {'new', complete(), 1}
-`;
-
-// KEYS: run, images, failures. ARGV: imageId, stageIndex, stage, next, outcome, reused, qaPairs, failure, isLast, now
-const RECORD_IMAGE = `${COMPLETE}
-local cur = redis.call('HGET', KEYS[2], ARGV[1])
-if not cur then return {'missing', complete(), 0} end
-local idx, stage, st = string.match(cur, '^(%d+)|(%d+)|(%a)$')
-if tonumber(stage) >= tonumber(ARGV[2]) or st ~= 'd' then return {st, complete(), 0} end
-local s = ARGV[3]
-touch(s, ARGV[10])
-if ARGV[5] == 'done' then
-  redis.call('HSET', KEYS[2], ARGV[1], idx .. '|' .. ARGV[2] .. '|d')
-  redis.call('HINCRBY', KEYS[1], s .. ':done', 1)
-  if ARGV[6] == '1' then redis.call('HINCRBY', KEYS[1], s .. ':reused', 1) end
-  if tonumber(ARGV[7]) > 0 then redis.call('HINCRBY', KEYS[1], 'qaPairs', ARGV[7]) end
-  if ARGV[4] ~= '' then redis.call('HINCRBY', KEYS[1], ARGV[4] .. ':queued', 1) end
-  if ARGV[9] == '1' then redis.call('HINCRBY', KEYS[1], 'completed', 1) end
-  return {'d', complete(), 1}
-elseif ARGV[5] == 'failed' then
-  redis.call('HSET', KEYS[2], ARGV[1], idx .. '|' .. ARGV[2] .. '|f')
-  redis.call('HINCRBY', KEYS[1], s .. ':failed', 1)
-  redis.call('HINCRBY', KEYS[1], 'failed', 1)
-  redis.call('RPUSH', KEYS[3], ARGV[8])
-  return {'f', complete(), 1}
-end
-redis.call('HSET', KEYS[2], ARGV[1], idx .. '|' .. ARGV[2] .. '|x')
-redis.call('HINCRBY', KEYS[1], s .. ':dropped', 1)
-redis.call('HINCRBY', KEYS[1], 'filtered', 1)
-return {'x', complete(), 1}
-`;
-
-// KEYS: run. ARGV: status, now, error, allowed-from (comma-separated, '' for any)
-const SET_STATUS = `
-local cur = redis.call('HGET', KEYS[1], 'status')
-if not cur then return 0 end
-if ARGV[4] ~= '' then
-  local ok = false
-  for s in string.gmatch(ARGV[4], '[^,]+') do if s == cur then ok = true end end
-  if not ok then return 0 end
-end
-redis.call('HSET', KEYS[1], 'status', ARGV[1], 'updatedAt', ARGV[2])
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[3]) end
-return 1
-`;
-
-// KEYS: run, images, seen, failures. ARGV: JSON {stage: STAGES index of the stage before it in the run}, now
-// Returns a flat list of stage, imageId ('' for ingest), inputIndex for every image put back.
-const RETRY_FAILED = `
-local previous = cjson.decode(ARGV[1])
-local out = {}
-for _, raw in ipairs(redis.call('LRANGE', KEYS[4], 0, -1)) do
-  local f = cjson.decode(raw)
-  if f.stage == 'ingest' then
-    redis.call('SETBIT', KEYS[3], f.inputIndex, 0)
-    redis.call('HINCRBY', KEYS[1], 'ingest:failed', -1)
-    redis.call('HINCRBY', KEYS[1], 'failed', -1)
-    table.insert(out, 'ingest'); table.insert(out, ''); table.insert(out, tostring(f.inputIndex))
-  else
-    local cur = redis.call('HGET', KEYS[2], f.imageId)
-    if cur then
-      local idx, stage, st = string.match(cur, '^(%d+)|(%d+)|(%a)$')
-      if st == 'f' and previous[f.stage] ~= nil then
-        redis.call('HSET', KEYS[2], f.imageId, idx .. '|' .. previous[f.stage] .. '|d')
-        redis.call('HINCRBY', KEYS[1], f.stage .. ':failed', -1)
-        redis.call('HINCRBY', KEYS[1], 'failed', -1)
-        table.insert(out, f.stage); table.insert(out, f.imageId); table.insert(out, idx)
-      end
-    end
-  end
-end
-redis.call('DEL', KEYS[4])
-redis.call('HINCRBY', KEYS[1], 'exportGeneration', 1)
-redis.call('HDEL', KEYS[1], 'error')
-redis.call('HSET', KEYS[1], 'status', 'running', 'updatedAt', ARGV[2])
-return out
-`;
-
-// KEYS: run, lease. ARGV: owner, batches, count, now
-const ADD_LISTED = `
-if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-redis.call('HINCRBY', KEYS[1], 'inputs', ARGV[3])
-redis.call('HINCRBY', KEYS[1], 'ingest:queued', ARGV[3])
-redis.call('HSET', KEYS[1], 'batches', ARGV[2], 'updatedAt', ARGV[4])
-return 1
-`;
-
-// KEYS: lease. ARGV: owner, ttl ms
-const LEASE = `
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
-`;
-
-// KEYS: lease. ARGV: owner
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 1
-`;
-
-interface ScriptedRedis extends Redis {
-  sfAddListed(...args: (string | number)[]): Promise<number>;
-  sfLease(...args: (string | number)[]): Promise<number>;
-  sfRelease(...args: (string | number)[]): Promise<number>;
-  sfRecordIngest(...args: (string | number)[]): Promise<[IngestAnswer, number, number]>;
-  sfRecordImage(...args: (string | number)[]): Promise<[ImageStateCode, number, number]>;
-  sfSetStatus(...args: (string | number)[]): Promise<number>;
-  sfRetryFailed(...args: (string | number)[]): Promise<string[]>;
-}
-
 export class RunStateStore {
   readonly keys: RedisKeys;
-  private readonly redis: ScriptedRedis;
+  private readonly scripts: RunScripts;
   private readonly metaCache = new Map<string, RunMeta>();
 
-  constructor(redis: Redis, readonly prefix: string) {
+  constructor(private readonly redis: Redis, readonly prefix: string) {
     this.keys = redisKeys(prefix);
-    this.redis = redis as ScriptedRedis;
-    if (!('sfRecordImage' in redis)) {
-      redis.defineCommand('sfRecordIngest', { numberOfKeys: 4, lua: RECORD_INGEST });
-      redis.defineCommand('sfRecordImage', { numberOfKeys: 3, lua: RECORD_IMAGE });
-      redis.defineCommand('sfSetStatus', { numberOfKeys: 1, lua: SET_STATUS });
-      redis.defineCommand('sfRetryFailed', { numberOfKeys: 4, lua: RETRY_FAILED });
-      redis.defineCommand('sfAddListed', { numberOfKeys: 2, lua: ADD_LISTED });
-      redis.defineCommand('sfLease', { numberOfKeys: 1, lua: LEASE });
-      redis.defineCommand('sfRelease', { numberOfKeys: 1, lua: RELEASE });
-    }
+    this.scripts = new RunScripts(redis);
   }
 
   async create(meta: RunMeta): Promise<void> {
@@ -252,7 +90,7 @@ export class RunStateStore {
 
   /** Sets the status when the current one is among `from` (any when empty); true when it changed. */
   async setStatus(runId: string, status: RunStatus, { from = [], error = '' }: { from?: RunStatus[]; error?: string } = {}): Promise<boolean> {
-    return (await this.redis.sfSetStatus(this.keys.run(runId), status, Date.now(), error, from.join(','))) === 1;
+    return this.scripts.setStatus(this.keys.run(runId), { status, now: Date.now(), error, from });
   }
 
   async setCounter(runId: string, field: string, value: number): Promise<void> {
@@ -261,24 +99,6 @@ export class RunStateStore {
 
   async exportGeneration(runId: string): Promise<number> {
     return Number((await this.redis.hget(this.keys.run(runId), 'exportGeneration')) ?? 0);
-  }
-
-  /**
-   * Records that ingest batches up to (not including) `batches`, holding `count` more inputs, were
-   * written and enqueued — only while `owner` holds the listing lease, so two coordinators can never
-   * both count a window. False when the lease was lost.
-   */
-  async addListedBatches(runId: string, owner: string, batches: number, count: number): Promise<boolean> {
-    return (await this.redis.sfAddListed(this.keys.run(runId), this.keys.listingLease(runId), owner, batches, count, Date.now())) === 1;
-  }
-
-  /** Takes (or renews, for its holder) the lease to list a run's source for `ttlMs`; false when another holds it. */
-  async leaseListing(runId: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.sfLease(this.keys.listingLease(runId), owner, ttlMs)) === 1;
-  }
-
-  async releaseListing(runId: string, owner: string): Promise<void> {
-    await this.redis.sfRelease(this.keys.listingLease(runId), owner);
   }
 
   /** Listing done: from now on the run completes when every input reached a final state. */
@@ -296,23 +116,27 @@ export class RunStateStore {
   async recordIngest(runId: string, r: {
     inputIndex: number; imageId?: string; outcome: 'done' | 'failed'; reused?: boolean; next: StageName; failure?: StoredFailure;
   }): Promise<{ answer: IngestAnswer; complete: boolean; changed: boolean }> {
-    const [answer, complete, changed] = await this.redis.sfRecordIngest(
-      this.keys.run(runId), this.keys.images(runId), this.keys.seenInputs(runId), this.keys.failures(runId),
-      r.inputIndex, r.imageId ?? '', r.outcome, r.reused ? 1 : 0, r.next, r.failure ? JSON.stringify(r.failure) : '', Date.now(),
+    return this.scripts.recordIngest(
+      { run: this.keys.run(runId), images: this.keys.images(runId), seen: this.keys.seenInputs(runId), failures: this.keys.failures(runId) },
+      {
+        inputIndex: r.inputIndex, imageId: r.imageId ?? '', outcome: r.outcome, reused: r.reused ?? false, next: r.next,
+        failure: r.failure ? JSON.stringify(r.failure) : '', now: Date.now(),
+      },
     );
-    return { answer, complete: complete === 1, changed: changed === 1 };
   }
 
   async recordImage(runId: string, r: {
     imageId: string; stage: StageName; next?: StageName; outcome: ImageOutcome; reused?: boolean; qaPairs?: number;
     failure?: StoredFailure; isLast: boolean;
   }): Promise<{ state: ImageStateCode; complete: boolean; changed: boolean }> {
-    const [state, complete, changed] = await this.redis.sfRecordImage(
-      this.keys.run(runId), this.keys.images(runId), this.keys.failures(runId),
-      r.imageId, STAGES.indexOf(r.stage), r.stage, r.next ?? '', r.outcome,
-      r.reused ? 1 : 0, r.qaPairs ?? 0, r.failure ? JSON.stringify(r.failure) : '', r.isLast ? 1 : 0, Date.now(),
+    const { answer, complete, changed } = await this.scripts.recordImage(
+      { run: this.keys.run(runId), images: this.keys.images(runId), failures: this.keys.failures(runId) },
+      {
+        imageId: r.imageId, stageIndex: STAGES.indexOf(r.stage), stage: r.stage, next: r.next ?? '', outcome: r.outcome, reused: r.reused ?? false,
+        qaPairs: r.qaPairs ?? 0, failure: r.failure ? JSON.stringify(r.failure) : '', isLast: r.isLast, now: Date.now(),
+      },
     );
-    return { state, complete: complete === 1, changed: changed === 1 };
+    return { state: answer, complete, changed };
   }
 
   async imageStates(runId: string, imageIds: string[]): Promise<(ImageState | undefined)[]> {
@@ -358,9 +182,9 @@ export class RunStateStore {
   async retryFailed(runId: string, path: StageName[]): Promise<{ stage: StageName; imageId: string; inputIndex: number }[]> {
     const previous: Record<string, number> = {};
     for (let i = 1; i < path.length; i++) previous[path[i]!] = STAGES.indexOf(path[i - 1]!);
-    const flat = await this.redis.sfRetryFailed(
-      this.keys.run(runId), this.keys.images(runId), this.keys.seenInputs(runId), this.keys.failures(runId),
-      JSON.stringify(previous), Date.now(),
+    const flat = await this.scripts.retryFailed(
+      { run: this.keys.run(runId), images: this.keys.images(runId), seen: this.keys.seenInputs(runId), failures: this.keys.failures(runId) },
+      previous, Date.now(),
     );
     const out: { stage: StageName; imageId: string; inputIndex: number }[] = [];
     for (let i = 0; i < flat.length; i += 3) out.push({ stage: flat[i] as StageName, imageId: flat[i + 1]!, inputIndex: Number(flat[i + 2]) });
@@ -412,23 +236,6 @@ export class RunStateStore {
     for (const id of ids) pipeline.hget(this.keys.run(id), 'status');
     const statuses = (await pipeline.exec()) ?? [];
     return ids.filter((_, i) => ['pending', 'running', 'exporting'].includes(String(statuses[i]?.[1])));
-  }
-
-  async heartbeat(worker: WorkerInfo): Promise<void> {
-    await this.redis.hset(this.keys.workers, worker.id, JSON.stringify(worker));
-  }
-
-  async removeWorker(id: string): Promise<void> {
-    await this.redis.hdel(this.keys.workers, id);
-  }
-
-  /** Workers seen within `staleMs`; older entries are removed. */
-  async workers(staleMs: number): Promise<WorkerInfo[]> {
-    const all = Object.values(await this.redis.hgetall(this.keys.workers)).map((raw) => JSON.parse(raw) as WorkerInfo);
-    const now = Date.now();
-    const stale = all.filter((w) => now - Date.parse(w.lastHeartbeat) > staleMs);
-    if (stale.length) await this.redis.hdel(this.keys.workers, ...stale.map((w) => w.id));
-    return all.filter((w) => !stale.includes(w)).sort((a, b) => a.id.localeCompare(b.id));
   }
 }
 

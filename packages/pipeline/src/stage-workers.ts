@@ -24,6 +24,7 @@ import { RunStateStore, type RunMeta, type StoredFailure } from './run-state.js'
 import type { ImageStageHandler, IngestItem, IngestStageHandler, RunStageHandler } from './stage-handler.js';
 import { StageQueues, type ExportJob, type ImageBatchJob, type IngestJob, type StageJob } from './stage-queues.js';
 import type { StageRegistry } from './stage-registry.js';
+import { WorkerRegistry } from './worker-registry.js';
 import { runImageStage, runIngest, type ImageStageResult, type RunContext } from './stage-runner.js';
 
 /** One source item as stored in an ingest batch file, with its position in the listing. */
@@ -63,6 +64,7 @@ const BUSY_WINDOW_SAMPLES = 30;
 export class StageWorkers {
   readonly id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly state: RunStateStore;
+  private readonly workerRegistry: WorkerRegistry;
   private readonly queues: StageQueues;
   private readonly workers: Worker<StageJob>[] = [];
   private readonly pool: CpuPool;
@@ -78,6 +80,7 @@ export class StageWorkers {
 
   constructor(private readonly options: StageWorkersOptions) {
     this.state = new RunStateStore(options.topology.connection, options.topology.prefix);
+    this.workerRegistry = new WorkerRegistry(options.topology.connection, options.topology.prefix);
     this.queues = new StageQueues(options.topology, options.registry, { attempts: options.attempts, backoffMs: options.backoffMs });
     this.pool = new CpuPool(options.threads);
   }
@@ -132,7 +135,7 @@ export class StageWorkers {
     await Promise.all(this.workers.map((w) => w.close()));
     await this.pool.close();
     await this.queues.close();
-    await this.state.removeWorker(this.id).catch(() => {});
+    await this.workerRegistry.remove(this.id).catch(() => {});
   }
 
   info(): WorkerInfo {
@@ -146,7 +149,7 @@ export class StageWorkers {
   }
 
   private async heartbeat(): Promise<void> {
-    if (!this.closing) await this.state.heartbeat(this.info());
+    if (!this.closing) await this.workerRegistry.heartbeat(this.info());
   }
 
   private sampleBusy(): void {

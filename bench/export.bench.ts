@@ -10,7 +10,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import sharp from 'sharp';
 import type { QARecord } from '@spatialforge/core';
 import { DatasetWriter, encodeRle, type RleMask } from '@spatialforge/export';
 import { randomBoxScene, synthesizeQA } from '@spatialforge/qa';
+import { atMost, writeResults } from './report.js';
 
 const SIZES = (process.env.BENCH_EXPORT_SIZES ?? '1000,20000').split(',').map(Number);
 const GOAL_GROWTH = 0.1;
@@ -100,22 +100,16 @@ if (process.argv[2] === '--child') {
     );
   }
   const growth = rows[rows.length - 1]!.peakRssMiB / rows[0]!.peakRssMiB - 1;
-  const goalMet = growth <= GOAL_GROWTH;
   console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(', ')} on ${cpus().length} cores`);
-  console.log(`peak RSS growth from ${SIZES[0]} to ${SIZES[SIZES.length - 1]} images: ${(growth * 100).toFixed(1)} % (goal ≤ ${GOAL_GROWTH * 100} %): ${goalMet ? 'met' : 'NOT met'}`);
-  writeFileSync(
-    new URL('./results/export.json', import.meta.url),
-    `${JSON.stringify({
-      bench: 'export',
-      date: new Date().toISOString(),
-      machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, loadAverage: loadavg() },
-      formats: ['parquet', 'jsonl', 'llava', 'messages', 'webdataset'],
-      image: `${WIDTH}x${HEIGHT} JPEG noise`,
-      goal: `peak RSS of the largest run within ${GOAL_GROWTH * 100} % of the smallest`,
-      growth,
-      goalMet,
-      rows,
-    }, null, 2)}\n`,
-  );
-  if (!goalMet) process.exitCode = 1;
+  const [small, large] = [rows[0]!, rows[rows.length - 1]!];
+  writeResults({
+    bench: 'export',
+    title: `a streaming export of synthetic records (${WIDTH}×${HEIGHT} JPEG, QA with regions) to every format at once, ${SIZES.join(' and ')} images, each in a fresh process`,
+    headline: rows.map((row) => ({
+      measure: `peak RSS, ${row.images.toLocaleString('en-US')} images (${row.qaPairs.toLocaleString('en-US')} QA, ${row.datasetMiB.toFixed(0)} MiB dataset)`,
+      value: `${row.peakRssMiB.toFixed(1)} MiB, ${(row.images / row.seconds).toFixed(0)} images/s`,
+    })),
+    goals: [atMost(`export peak RSS growth from ${small.images.toLocaleString('en-US')} to ${large.images.toLocaleString('en-US')} images (%)`, growth * 100, GOAL_GROWTH * 100)],
+    figures: { formats: ['parquet', 'jsonl', 'llava', 'messages', 'webdataset'], refer: 'regions', rows },
+  });
 }

@@ -11,6 +11,7 @@ import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject,
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
 import { clusterInBox, medianDepth } from './box-cluster.js';
+import { ANY_OWNER, dominantDepthMode, frustumExtent, medianCameraDepth, pixelRect, rayAtForward, samplesInBox } from './sparse-box.js';
 import { dominantColour } from './colour.js';
 import { nameObjects } from './naming.js';
 
@@ -46,6 +47,16 @@ export interface LiftOptions {
   boxMinClusterShare: number;
   /** Least separation (metres) that tells two objects of a label apart by position. @defaultValue 0.15 */
   minSeparation: number;
+  /**
+   * Boxes whose share of pixels with depth is below this are sparse (projected lidar, a subsampled
+   * cloud): their object is lifted from the box's dominant depth mode and the box's frustum at that
+   * depth instead of a dense cluster. @defaultValue 0.1
+   */
+  sparseDensity: number;
+  /** Least unclaimed depth samples in a box for a sparse lift (or the fallback of a dense box whose cluster failed). @defaultValue 10 */
+  minSparseSamples: number;
+  /** Least share of a box's depth pixels owned by nearer objects for it to be flagged `occluded`. @defaultValue 0.3 */
+  occludedShare: number;
 }
 
 /** Parts within this many DBSCAN radii of the dominant cluster are kept with it. */
@@ -70,7 +81,35 @@ export const DEFAULT_LIFT_OPTIONS: Readonly<LiftOptions> = Object.freeze({
   minObjectPoints: 50,
   boxMinClusterShare: 0.15,
   minSeparation: 0.15,
+  sparseDensity: 0.1,
+  minSparseSamples: 10,
+  occludedShare: 0.3,
 });
+
+/** A box within this many pixels of the image border is cut by it (`truncated`). */
+const BORDER = 1;
+/** Boxes are ordered nearest first on about this many of their pixels. */
+const ORDER_SAMPLE = 2000;
+/**
+ * An object whose bottom is hidden is extended down to the support plane when the gap is at most
+ * this many times its visible height (a hidden part not much larger than what is seen; a cup on a
+ * table behind a box is not stretched to the floor).
+ */
+const MAX_EXTENSION_RATIO = 3;
+/** Rows below an object's box (as a share of its height) where a nearer object hides its bottom. */
+const BELOW_BAND = 0.15;
+/**
+ * A sparse object whose box's bottom edge ends this close above the plane (metres, or this share of
+ * its height) stands on it: the gap is the box's pixel rounding and the detector's jitter.
+ */
+const SPARSE_CONTACT = 0.1;
+const SPARSE_CONTACT_SHARE = 0.2;
+/** Least samples a sparse object's depth mode needs (its box has `minSparseSamples` or more). */
+const MIN_MODE_SAMPLES = 3;
+
+function sparseContact(height: number): number {
+  return Math.max(SPARSE_CONTACT, SPARSE_CONTACT_SHARE * height);
+}
 
 /** Lifts a frame to its scene graph. Throws nothing for a valid `Frame`; objects that fail are listed in `dropped`. */
 export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): SceneGraph {
@@ -86,15 +125,30 @@ export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): Sce
     sampleSize: opts.planeSampleSize,
   });
 
-  const { pixelsOf, labels, maskBoxes } = assignPixels(frame, cloud, pose, opts);
+  const { pixelsOf, labels, maskBoxes, sparse } = assignPixels(frame, cloud, pose, opts);
   const lifted: SceneObject[] = [];
   const dropped: DroppedObject[] = [];
   frame.objects.forEach((object, index) => {
-    const result = liftObject(frame, object, index, pixelsOf[index], maskBoxes[index], cloud, labels, pose, opts);
+    const context: ObjectContext = { frame, object, index, cloud, labels, pose, opts };
+    let result = sparse[index]
+      ? liftSparseObject(context, pixelsOf[index])
+      : liftObject(context, pixelsOf[index], maskBoxes[index]);
+    // A box whose dense cluster failed still holds an object if it has depth samples: lift it from them.
+    if ('reason' in result && object.box && !object.mask) {
+      const own = samplesInBox(cloud, object.box, labels, 1, index);
+      const mode = dominantDepthMode(cloud, object.box, own, pose, opts.planeDistanceThreshold);
+      if (own.length >= opts.minSparseSamples && mode.length >= MIN_MODE_SAMPLES) {
+        for (const p of pixelsOf[index] ?? []) labels[p] = -1;
+        for (const p of mode) labels[p] = index;
+        result = liftSparseObject(context, mode);
+      }
+    }
     if ('reason' in result) dropped.push(result);
     else lifted.push(result);
   });
-  const { named, dropped: ambiguous } = nameObjects(lifted, { minSeparation: opts.minSeparation });
+  // Crowds stay: naming fills each name it can; an object it cannot single out is still in the scene
+  // graph (the questions decide whom they ask about).
+  nameObjects(lifted, { minSeparation: opts.minSeparation });
 
   return {
     imageId: frame.imageId,
@@ -109,15 +163,17 @@ export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): Sce
     },
     canonical: pose.canonical,
     ...(pose.plane ? { plane: { ...pose.plane, normal: pose.plane.normal.map((v) => round(v, 6)) as Vec3, d: round(pose.plane.d) } } : {}),
-    objects: named,
-    dropped: [...dropped, ...ambiguous],
+    objects: lifted,
+    dropped,
   };
 }
 
 /**
- * Each object's pixels (with depth), and a per-pixel owner image (object index, -1 for none). Masks
- * claim their pixels first, in order (an overlap goes to the earlier mask); boxes then take the
- * nearest large cluster among the pixels left.
+ * Each object's pixels (with depth), a per-pixel owner image (object index, -1 for none) and which
+ * objects are sparse. Masks claim their pixels first, in order (an overlap goes to the earlier mask).
+ * Boxes are then resolved together, nearest first (by their dominant depth mode), so the nearer
+ * object owns the overlap it hides: a dense box takes its cluster among the pixels left, a sparse
+ * one (few pixels with depth) the dominant depth mode of its samples left.
  */
 function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransform, opts: LiftOptions) {
   const { width } = cloud;
@@ -156,32 +212,52 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
     pixelsOf[index] = scratch.slice(0, count);
     if (x1 >= 0) maskBoxes[index] = [x0, y0, x1 + 1, y1 + 1];
   });
-  frame.objects.forEach((object, index) => {
-    if (object.mask || !object.box) return;
-    const pixels = clusterInBox(cloud, object.box, labels, pose.plane, {
-      planeDistance: opts.planeDistanceThreshold,
-      clusterEps: opts.clusterEps,
-      voxelSize: opts.voxelSize,
-      minShare: opts.boxMinClusterShare,
-      seed: opts.seed,
-    });
+  const sparse = new Array<boolean>(frame.objects.length).fill(false);
+  const nearestFirst = frame.objects
+    .map((object, index) => ({ object, index, depth: object.mask || !object.box ? NaN : boxDepth(cloud, object.box, labels, pose, opts) }))
+    .filter((entry) => !Number.isNaN(entry.depth))
+    .sort((a, b) => a.depth - b.depth || a.index - b.index);
+  for (const { object, index } of nearestFirst) {
+    const box = object.box!;
+    const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
+    const withDepth = samplesInBox(cloud, box, labels, 1, ANY_OWNER).length;
+    sparse[index] = withDepth < opts.sparseDensity * Math.max(1, (x1 - x0) * (y1 - y0)) || withDepth < opts.minObjectPoints;
+    const pixels = sparse[index]
+      ? dominantDepthMode(cloud, box, samplesInBox(cloud, box, labels), pose, opts.planeDistanceThreshold)
+      : clusterInBox(cloud, box, labels, pose.plane, {
+        planeDistance: opts.planeDistanceThreshold,
+        clusterEps: opts.clusterEps,
+        voxelSize: opts.voxelSize,
+        minShare: opts.boxMinClusterShare,
+        seed: opts.seed,
+      });
     for (const p of pixels) labels[p] = index;
     pixelsOf[index] = pixels;
-  });
-  return { pixelsOf, labels, maskBoxes };
+  }
+  return { pixelsOf, labels, maskBoxes, sparse };
 }
 
-function liftObject(
-  frame: Frame,
-  object: ObjectInput,
-  index: number,
-  pixels: Int32Array | undefined,
-  maskBox: Box2D | undefined,
-  cloud: OrganizedCloud,
-  labels: Int32Array,
-  pose: CanonicalTransform,
-  opts: LiftOptions,
-): SceneObject | DroppedObject {
+/** The nearest-first sort key of a box: the median depth of its dominant depth mode on a subsample, metres. */
+function boxDepth(cloud: OrganizedCloud, box: Box2D, labels: Int32Array, pose: CanonicalTransform, opts: LiftOptions): number {
+  const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
+  const stride = Math.max(1, Math.floor(Math.sqrt(((x1 - x0) * (y1 - y0)) / ORDER_SAMPLE)));
+  const mode = dominantDepthMode(cloud, box, samplesInBox(cloud, box, labels, stride), pose, opts.planeDistanceThreshold);
+  return mode.length > 0 ? medianCameraDepth(cloud.positions, mode) : Infinity;
+}
+
+/** What lifting one object reads. */
+interface ObjectContext {
+  frame: Frame;
+  object: ObjectInput;
+  index: number;
+  cloud: OrganizedCloud;
+  labels: Int32Array;
+  pose: CanonicalTransform;
+  opts: LiftOptions;
+}
+
+function liftObject(context: ObjectContext, pixels: Int32Array | undefined, maskBox: Box2D | undefined): SceneObject | DroppedObject {
+  const { frame, object, index, cloud, labels, pose, opts } = context;
   const drop = (reason: string, detail: string): DroppedObject => ({ id: object.id, label: object.label, reason, detail });
   if (!pixels) return drop('no-region', 'the object has neither a mask nor a box');
   if (pixels.length === 0) {
@@ -249,24 +325,122 @@ function liftObject(
   }
   const obb = boxAtYaw(objectPoints, minAreaRectangle(clusterXY).angle);
   const { min, max } = axisAlignedBox(objectPoints);
+  return finishObject(context, {
+    min, max, obb, pointCount: count, colourPixels: objectPixels, box2d: object.box ?? maskBox!,
+    depth: medianCameraDepth(positions, objectPixels),
+  });
+}
+
+/**
+ * A box object from the few depth samples of its dominant depth mode (`pixels`): forward position
+ * from the samples, width and height from the box through the camera at their depth.
+ */
+function liftSparseObject(context: ObjectContext, pixels: Int32Array | undefined): SceneObject | DroppedObject {
+  const { object, cloud, pose, opts, frame } = context;
+  const box = object.box!;
+  if (!pixels || pixels.length === 0) {
+    return { id: object.id, label: object.label, reason: 'no-cluster', detail: 'no depth sample in the box lies off the support plane' };
+  }
+  const inBox = samplesInBox(cloud, box, context.labels, 1, ANY_OWNER).length;
+  if (inBox < opts.minSparseSamples) {
+    return { id: object.id, label: object.label, reason: 'too-few-points', detail: `${inBox} depth samples in the box; at least ${opts.minSparseSamples} are needed` };
+  }
+  if (pixels.length < MIN_MODE_SAMPLES) {
+    return {
+      id: object.id, label: object.label, reason: 'too-few-points',
+      detail: `${pixels.length} depth samples in the box's dominant depth mode; at least ${MIN_MODE_SAMPLES} are needed`,
+    };
+  }
+  const points = new Float32Array(pixels.length * 3);
+  for (let k = 0; k < pixels.length; k++) points.set(cloud.positions.subarray(3 * pixels[k], 3 * pixels[k] + 3), 3 * k);
+  transformPoints(points, pose.rotation, pose.translation, points);
+  const { min, max } = frustumExtent(points, box, frame.intrinsics, pose);
+  // The box's bottom edge a little below the plane at the face's distance: the object stands on the
+  // plane, a little nearer. Far below, the ground is not the plane there (a road dipping away): the box holds.
+  if (pose.canonical && min[2] < 0 && -min[2] <= sparseContact(max[2] - min[2])) min[2] = 0;
+  const size: Vec3 = [max[0] - min[0], max[1] - min[1], max[2] - min[2]];
+  const obb = {
+    centre: [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2] as Vec3,
+    size: (size[0] >= size[1] ? size : [size[1], size[0], size[2]]) as Vec3,
+    yaw: size[0] >= size[1] ? 0 : Math.PI / 2,
+  };
+  const depth = medianCameraDepth(cloud.positions, pixels);
+  return finishObject(context, { min, max, obb, pointCount: pixels.length, colourPixels: pixels, box2d: box, depth, sparse: true });
+}
+
+interface MeasuredObject {
+  /** Canonical axis-aligned box, metres (adjusted in place for the amodal extent). */
+  min: Vec3Like;
+  max: Vec3Like;
+  obb: { centre: ArrayLike<number>; size: ArrayLike<number>; yaw: number };
+  pointCount: number;
+  colourPixels: Int32Array;
+  box2d: Box2D;
+  /** Median depth of its pixels along the optical axis, metres. */
+  depth: number;
+  sparse?: boolean;
+}
+
+type Vec3Like = [number, number, number] | Float64Array | Float32Array | number[];
+
+/**
+ * The scene object from its measured box: flags it `truncated` (its box at the image border) or
+ * `occluded` (nearer objects own a large share of its box's depth pixels), and extends its bottom to
+ * the support plane where it is hidden (cut by the image's bottom edge, or a nearer object covers the
+ * rows around its box's bottom edge) or, for a sparse object, where its box's bottom reaches the plane.
+ */
+function finishObject(context: ObjectContext, measured: MeasuredObject): SceneObject {
+  const { frame, object, index, cloud, labels, pose, opts } = context;
+  const { min, max, box2d, depth } = measured;
+  const { width, height, positions } = cloud;
+  const truncated = box2d[0] <= BORDER || box2d[1] <= BORDER || box2d[2] >= width - BORDER || box2d[3] >= height - BORDER;
+  const [x0, y0, x1, y1] = pixelRect(box2d, width, height);
+  const band = Math.max(1, Math.round(BELOW_BAND * (y1 - y0)));
+  const nearerShare = (r0: number, r1: number) => {
+    let valid = 0, nearer = 0;
+    for (let v = Math.max(0, r0); v < Math.min(height, r1); v++) {
+      for (let u = x0, p = v * width + x0; u < x1; u++, p++) {
+        if (!(positions[3 * p + 2] > 0)) continue;
+        valid++;
+        const owner = labels[p];
+        if (owner >= 0 && owner !== index && positions[3 * p + 2] < depth) nearer++;
+      }
+    }
+    return valid === 0 ? 0 : nearer / valid;
+  };
+  const occluded = nearerShare(y0, y1) >= opts.occludedShare;
+  const bottomHidden = box2d[3] >= height - BORDER || nearerShare(y1 - band, y1 + band) >= opts.occludedShare;
+  const visibleHeight = max[2] - min[2];
+  const gap = min[2];
+  const touches = measured.sparse && gap <= sparseContact(visibleHeight);
+  let extendedToSupport: number | undefined;
+  if (pose.canonical && gap > 0 && (bottomHidden || touches) && gap <= MAX_EXTENSION_RATIO * visibleHeight) {
+    extendedToSupport = gap;
+    min[2] = 0;
+  }
   const centre: Vec3 = [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2];
+  const obbSize: Vec3 = [measured.obb.size[0], measured.obb.size[1], max[2] - min[2]];
+  const obbCentre: Vec3 = [measured.obb.centre[0], measured.obb.centre[1], centre[2]];
   const camera = pose.translation;
   const distance = Math.hypot(centre[0] - camera[0], centre[1] - camera[1], centre[2] - camera[2]);
-
   return {
     id: object.id,
     label: object.label,
-    colour: dominantColour(frame.rgb.data, objectPixels),
+    colour: dominantColour(frame.rgb.data, measured.colourPixels),
     name: object.label,
     centre: roundVec(centre),
     size: roundVec([max[0] - min[0], max[1] - min[1], max[2] - min[2]]),
     min: roundVec(min),
     max: roundVec(max),
-    obb: { centre: roundVec(obb.centre), size: roundVec(obb.size), yaw: round(obb.yaw) },
-    pointCount: count,
-    box2d: object.box ?? maskBox!,
+    obb: { centre: roundVec(obbCentre), size: roundVec(obbSize), yaw: round(measured.obb.yaw) },
+    pointCount: measured.pointCount,
+    box2d,
     distanceFromCamera: round(distance),
     ...(object.score !== undefined ? { score: object.score } : {}),
+    ...(truncated ? { truncated } : {}),
+    ...(occluded ? { occluded } : {}),
+    ...(extendedToSupport !== undefined ? { extendedToSupport: round(extendedToSupport) } : {}),
+    ...(measured.sparse ? { sparseDepth: { samples: measured.pointCount, depth: round(depth) } } : {}),
   };
 }
 

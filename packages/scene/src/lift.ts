@@ -88,6 +88,8 @@ export const DEFAULT_LIFT_OPTIONS: Readonly<LiftOptions> = Object.freeze({
 
 /** A box within this many pixels of the image border is cut by it (`truncated`). */
 const BORDER = 1;
+/** A box with this share of its area inside a larger box is resolved before it. */
+const CONTAINED_SHARE = 0.7;
 /** Boxes are ordered nearest first on about this many of their pixels. */
 const ORDER_SAMPLE = 2000;
 /**
@@ -213,17 +215,16 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
     if (x1 >= 0) maskBoxes[index] = [x0, y0, x1 + 1, y1 + 1];
   });
   const sparse = new Array<boolean>(frame.objects.length).fill(false);
-  const nearestFirst = frame.objects
+  const boxes = frame.objects
     .map((object, index) => ({ object, index, depth: object.mask || !object.box ? NaN : boxDepth(cloud, object.box, labels, pose, opts) }))
-    .filter((entry) => !Number.isNaN(entry.depth))
-    .sort((a, b) => a.depth - b.depth || a.index - b.index);
-  for (const { object, index } of nearestFirst) {
+    .filter((entry) => !Number.isNaN(entry.depth));
+  for (const { object, index } of resolutionOrder(boxes)) {
     const box = object.box!;
     const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
     const withDepth = samplesInBox(cloud, box, labels, 1, ANY_OWNER).length;
     sparse[index] = withDepth < opts.sparseDensity * Math.max(1, (x1 - x0) * (y1 - y0)) || withDepth < opts.minObjectPoints;
-    const pixels = sparse[index]
-      ? dominantDepthMode(cloud, box, samplesInBox(cloud, box, labels), pose, opts.planeDistanceThreshold)
+    let pixels = sparse[index]
+      ? new Int32Array(0)
       : clusterInBox(cloud, box, labels, pose.plane, {
         planeDistance: opts.planeDistanceThreshold,
         clusterEps: opts.clusterEps,
@@ -231,10 +232,37 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
         minShare: opts.boxMinClusterShare,
         seed: opts.seed,
       });
+    // No dense cluster (a book lying flat is lost with the table top's plane): the box's object is
+    // still its dominant depth mode, lifted as a sparse one, before a larger box takes its pixels.
+    if (pixels.length < opts.minObjectPoints) {
+      sparse[index] = true;
+      pixels = dominantDepthMode(cloud, box, samplesInBox(cloud, box, labels), pose, opts.planeDistanceThreshold);
+    }
     for (const p of pixels) labels[p] = index;
     pixelsOf[index] = pixels;
   }
   return { pixelsOf, labels, maskBoxes, sparse };
+}
+
+/**
+ * The order boxes claim their pixels in: nearest first, except that a box lying mostly inside a larger
+ * one goes before it. What a box holds within a larger one is on it or in front of it (a mug on a
+ * table, a chair before a wardrobe): the larger object's cluster would otherwise take it along.
+ */
+function resolutionOrder<T extends { object: ObjectInput; index: number; depth: number }>(boxes: T[]): T[] {
+  const area = (b: Box2D) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
+  const inside = (a: Box2D, b: Box2D) => {
+    const overlap = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+    return area(a) < area(b) && overlap >= CONTAINED_SHARE * area(a);
+  };
+  const left = [...boxes].sort((a, b) => a.depth - b.depth || a.index - b.index);
+  const order: T[] = [];
+  while (left.length > 0) {
+    // The nearest box with no box still waiting inside it (a box can only wait on smaller ones, so one always qualifies).
+    const next = left.findIndex((b) => !left.some((a) => a !== b && inside(a.object.box!, b.object.box!)));
+    order.push(...left.splice(next, 1));
+  }
+  return order;
 }
 
 /** The nearest-first sort key of a box: the median depth of its dominant depth mode on a subsample, metres. */

@@ -152,8 +152,9 @@ export interface FrustumExtent {
 /**
  * The canonical axis-aligned box of an object seen as `pointsCanonical` (packed xyz, its depth
  * samples in the canonical frame) inside `box`: forward (y) from the samples (their 10th to 90th
- * percentile, about the visible face at their median), left-right (x) and up-down (z) from the 2D
- * box's edges carried through the camera to the face's forward distance.
+ * percentile), left-right (x) from the 2D box's side edges carried through the camera to the samples'
+ * median forward distance, up-down (z) from its bottom edge at the nearest and its top edge at the
+ * farthest of those forward distances.
  */
 export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrinsics: Intrinsics, pose: CanonicalTransform): FrustumExtent {
   const n = pointsCanonical.length / 3;
@@ -164,8 +165,12 @@ export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrins
   const y0 = Math.min(faceY, ys[Math.floor(0.1 * (n - 1))]), y1 = Math.max(faceY, ys[Math.ceil(0.9 * (n - 1))]);
   const [u0, v0, u1, v1] = box;
   const uMid = (u0 + u1) / 2, vMid = (v0 + v1) / 2;
-  const at = (u: number, v: number) => rayAtForward(u, v, faceY, intrinsics, pose);
-  const left = at(u0, vMid), right = at(u1, vMid), top = at(uMid, v0), bottom = at(uMid, v1);
+  const left = rayAtForward(u0, vMid, faceY, intrinsics, pose), right = rayAtForward(u1, vMid, faceY, intrinsics, pose);
+  // The box's bottom edge is the object's nearest bottom edge; its top edge the farthest top edge
+  // when the camera looks down on the top, the nearest when it looks up at it.
+  const bottom = rayAtForward(uMid, v1, y0, intrinsics, pose);
+  const topFar = rayAtForward(uMid, v0, y1, intrinsics, pose);
+  const top = topFar[2] < pose.translation[2] ? topFar : rayAtForward(uMid, v0, y0, intrinsics, pose);
   return {
     min: [Math.min(left[0], right[0]), y0, Math.min(top[2], bottom[2])],
     max: [Math.max(left[0], right[0]), y1, Math.max(top[2], bottom[2])],

@@ -424,20 +424,27 @@ function finishObject(context: ObjectContext, measured: MeasuredObject): SceneOb
   const truncated = box2d[0] <= BORDER || box2d[1] <= BORDER || box2d[2] >= width - BORDER || box2d[3] >= height - BORDER;
   const [x0, y0, x1, y1] = pixelRect(box2d, width, height);
   const band = Math.max(1, Math.round(BELOW_BAND * (y1 - y0)));
-  const nearerShare = (r0: number, r1: number) => {
+  // Share of the depth pixels in rows [r0, r1) of the box that nearer objects own, counting only
+  // those rising above `aboveZ` (canonical metres): what the object stands on is below its bottom, an
+  // occluder hiding its bottom rises above it.
+  const [r6, r7, r8] = [pose.rotation[6], pose.rotation[7], pose.rotation[8]];
+  const nearerShare = (r0: number, r1: number, aboveZ: number) => {
     let valid = 0, nearer = 0;
     for (let v = Math.max(0, r0); v < Math.min(height, r1); v++) {
       for (let u = x0, p = v * width + x0; u < x1; u++, p++) {
-        if (!(positions[3 * p + 2] > 0)) continue;
+        const o = 3 * p;
+        if (!(positions[o + 2] > 0)) continue;
         valid++;
         const owner = labels[p];
-        if (owner >= 0 && owner !== index && positions[3 * p + 2] < depth) nearer++;
+        if (owner < 0 || owner === index || positions[o + 2] >= depth) continue;
+        if (r6 * positions[o] + r7 * positions[o + 1] + r8 * positions[o + 2] + pose.translation[2] > aboveZ) nearer++;
       }
     }
     return valid === 0 ? 0 : nearer / valid;
   };
-  const occluded = nearerShare(y0, y1) >= opts.occludedShare;
-  const bottomHidden = box2d[3] >= height - BORDER || nearerShare(y1 - band, y1 + band) >= opts.occludedShare;
+  const occluded = nearerShare(y0, y1, -Infinity) >= opts.occludedShare;
+  const contact = opts.planeDistanceThreshold * Math.max(1, depth / 2);
+  const bottomHidden = box2d[3] >= height - BORDER || nearerShare(y1 - band, y1 + band, min[2] + contact) >= opts.occludedShare;
   const visibleHeight = max[2] - min[2];
   const gap = min[2];
   const touches = measured.sparse && gap <= sparseContact(visibleHeight);

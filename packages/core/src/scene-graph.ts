@@ -79,6 +79,11 @@ export interface SceneObject {
    */
   extendedToSupport?: number;
   /**
+   * Metres the object's top was lowered to its 2D box's top edge carried through the camera to its
+   * depth: the points above it belonged to what stands on the object. Absent when the points agree.
+   */
+  topFromBox?: number;
+  /**
    * Present when the object was lifted from a few depth samples (sparse depth such as projected lidar):
    * `samples` in its box's dominant depth mode, at `depth` metres (median, along the optical axis); its
    * width and height then come from the 2D box carried through the camera to that depth.

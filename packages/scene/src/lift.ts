@@ -11,7 +11,7 @@ import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject,
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
 import { clusterInBox, medianDepth } from './box-cluster.js';
-import { ANY_OWNER, dominantDepthMode, frustumExtent, medianCameraDepth, pixelRect, rayAtForward, samplesInBox } from './sparse-box.js';
+import { ANY_OWNER, dominantDepthMode, frustumExtent, medianCameraDepth, pixelRect, rayAtForward, samplesInBox, withoutSupportSurface } from './sparse-box.js';
 import { dominantColour } from './colour.js';
 import { nameObjects } from './naming.js';
 
@@ -101,16 +101,16 @@ const MAX_EXTENSION_RATIO = 3;
 /** Rows below an object's box (as a share of its height) where a nearer object hides its bottom. */
 const BELOW_BAND = 0.15;
 /**
- * A sparse object whose box's bottom edge ends this close above the plane (metres, or this share of
- * its height) stands on it: the gap is the box's pixel rounding and the detector's jitter.
+ * A box whose bottom edge ends this close to the plane (metres, or this share of the object's
+ * height) reaches it: the gap is the box's pixel rounding and the detector's jitter.
  */
-const SPARSE_CONTACT = 0.1;
-const SPARSE_CONTACT_SHARE = 0.2;
+const SUPPORT_CONTACT = 0.1;
+const SUPPORT_CONTACT_SHARE = 0.2;
 /** Least samples a sparse object's depth mode needs (its box has `minSparseSamples` or more). */
 const MIN_MODE_SAMPLES = 3;
 
-function sparseContact(height: number): number {
-  return Math.max(SPARSE_CONTACT, SPARSE_CONTACT_SHARE * height);
+function supportContact(height: number): number {
+  return Math.max(SUPPORT_CONTACT, SUPPORT_CONTACT_SHARE * height);
 }
 
 /** Lifts a frame to its scene graph. Throws nothing for a valid `Frame`; objects that fail are listed in `dropped`. */
@@ -353,9 +353,28 @@ function liftObject(context: ObjectContext, pixels: Int32Array | undefined, mask
   }
   const obb = boxAtYaw(objectPoints, minAreaRectangle(clusterXY).angle);
   const { min, max } = axisAlignedBox(objectPoints);
+  // A box is the object's outline: where its bottom edge, at the object's nearest point, meets the
+  // plane, the object reaches down to it (a table's thin legs, a lamp's pole, lost to denoising).
+  const box = object.mask ? undefined : object.box;
+  const boxBottom = box && pose.canonical ? rayAtForward((box[0] + box[2]) / 2, box[3], min[1], frame.intrinsics, pose)[2] : -Infinity;
+  const visibleHeight = max[2] - min[2];
+  // Its top checked against the box's top edge at its depth: points above it are what stands on the
+  // object (a vase on a table whose foot the vase's own box lost), not the object.
+  let topFromBox: number | undefined;
+  if (box && pose.canonical) {
+    const [u0, v0, u1] = box;
+    const far = rayAtForward((u0 + u1) / 2, v0, max[1], frame.intrinsics, pose);
+    const topEdge = far[2] < pose.translation[2] ? far[2] : rayAtForward((u0 + u1) / 2, v0, min[1], frame.intrinsics, pose)[2];
+    if (max[2] - topEdge > supportContact(visibleHeight) && topEdge > min[2]) {
+      topFromBox = max[2] - topEdge;
+      max[2] = topEdge;
+    }
+  }
   return finishObject(context, {
     min, max, obb, pointCount: count, colourPixels: objectPixels, box2d: object.box ?? maskBox!,
     depth: medianCameraDepth(positions, objectPixels),
+    boxReachesSupport: boxBottom <= supportContact(visibleHeight),
+    topFromBox,
   });
 }
 
@@ -382,10 +401,10 @@ function liftSparseObject(context: ObjectContext, pixels: Int32Array | undefined
   const points = new Float32Array(pixels.length * 3);
   for (let k = 0; k < pixels.length; k++) points.set(cloud.positions.subarray(3 * pixels[k], 3 * pixels[k] + 3), 3 * k);
   transformPoints(points, pose.rotation, pose.translation, points);
-  const { min, max } = frustumExtent(points, box, frame.intrinsics, pose);
+  const { min, max } = frustumExtent(pose.canonical ? withoutSupportSurface(points, box, frame.intrinsics, pose) : points, box, frame.intrinsics, pose);
   // The box's bottom edge a little below the plane at the face's distance: the object stands on the
   // plane, a little nearer. Far below, the ground is not the plane there (a road dipping away): the box holds.
-  if (pose.canonical && min[2] < 0 && -min[2] <= sparseContact(max[2] - min[2])) min[2] = 0;
+  if (pose.canonical && min[2] < 0 && -min[2] <= supportContact(max[2] - min[2])) min[2] = 0;
   const size: Vec3 = [max[0] - min[0], max[1] - min[1], max[2] - min[2]];
   const obb = {
     centre: [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2] as Vec3,
@@ -393,7 +412,10 @@ function liftSparseObject(context: ObjectContext, pixels: Int32Array | undefined
     yaw: size[0] >= size[1] ? 0 : Math.PI / 2,
   };
   const depth = medianCameraDepth(cloud.positions, pixels);
-  return finishObject(context, { min, max, obb, pointCount: pixels.length, colourPixels: pixels, box2d: box, depth, sparse: true });
+  return finishObject(context, {
+    min, max, obb, pointCount: pixels.length, colourPixels: pixels, box2d: box, depth, sparse: true,
+    boxReachesSupport: min[2] <= supportContact(max[2] - min[2]),
+  });
 }
 
 interface MeasuredObject {
@@ -407,6 +429,10 @@ interface MeasuredObject {
   /** Median depth of its pixels along the optical axis, metres. */
   depth: number;
   sparse?: boolean;
+  /** Whether its box's bottom edge reaches the support plane where the object is. */
+  boxReachesSupport: boolean;
+  /** Metres its top was lowered to its box's top edge. */
+  topFromBox?: number;
 }
 
 type Vec3Like = [number, number, number] | Float64Array | Float32Array | number[];
@@ -414,8 +440,9 @@ type Vec3Like = [number, number, number] | Float64Array | Float32Array | number[
 /**
  * The scene object from its measured box: flags it `truncated` (its box at the image border) or
  * `occluded` (nearer objects own a large share of its box's depth pixels), and extends its bottom to
- * the support plane where it is hidden (cut by the image's bottom edge, or a nearer object covers the
- * rows around its box's bottom edge) or, for a sparse object, where its box's bottom reaches the plane.
+ * the support plane where it is hidden (cut by the image's bottom edge, or a nearer object rising
+ * above its bottom covers the rows around its box's bottom edge) or where its box's bottom edge
+ * reaches the plane.
  */
 function finishObject(context: ObjectContext, measured: MeasuredObject): SceneObject {
   const { frame, object, index, cloud, labels, pose, opts } = context;
@@ -447,9 +474,8 @@ function finishObject(context: ObjectContext, measured: MeasuredObject): SceneOb
   const bottomHidden = box2d[3] >= height - BORDER || nearerShare(y1 - band, y1 + band, min[2] + contact) >= opts.occludedShare;
   const visibleHeight = max[2] - min[2];
   const gap = min[2];
-  const touches = measured.sparse && gap <= sparseContact(visibleHeight);
   let extendedToSupport: number | undefined;
-  if (pose.canonical && gap > 0 && (bottomHidden || touches) && gap <= MAX_EXTENSION_RATIO * visibleHeight) {
+  if (pose.canonical && gap > 0 && (bottomHidden || measured.boxReachesSupport) && gap <= MAX_EXTENSION_RATIO * visibleHeight) {
     extendedToSupport = gap;
     min[2] = 0;
   }
@@ -475,6 +501,7 @@ function finishObject(context: ObjectContext, measured: MeasuredObject): SceneOb
     ...(truncated ? { truncated } : {}),
     ...(occluded ? { occluded } : {}),
     ...(extendedToSupport !== undefined ? { extendedToSupport: round(extendedToSupport) } : {}),
+    ...(measured.topFromBox !== undefined ? { topFromBox: round(measured.topFromBox) } : {}),
     ...(measured.sparse ? { sparseDepth: { samples: measured.pointCount, depth: round(depth) } } : {}),
   };
 }

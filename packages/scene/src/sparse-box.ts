@@ -142,6 +142,38 @@ export function medianCameraDepth(positions: Float32Array, pixels: ArrayLike<num
   return median(Float64Array.from(pixels as ArrayLike<number>, (p) => positions[3 * p + 2]));
 }
 
+/**
+ * Samples up to this height above the box's bottom edge (metres, or this share of their depth) are
+ * the surface the object stands on (a table top seen behind a mug), not the object.
+ */
+const SURFACE_BAND = 0.02;
+const SURFACE_BAND_PER_METRE = 0.01;
+
+/**
+ * The samples (packed canonical xyz) without those on the surface under the object: at the height
+ * where the box's bottom edge meets the nearest samples, or below it. All of them when fewer than
+ * three would be left.
+ */
+export function withoutSupportSurface(pointsCanonical: Float32Array, box: Box2D, intrinsics: Intrinsics, pose: CanonicalTransform): Float32Array {
+  const n = pointsCanonical.length / 3;
+  const ys = new Float64Array(n);
+  for (let k = 0; k < n; k++) ys[k] = pointsCanonical[3 * k + 1];
+  ys.sort();
+  const near = ys[Math.floor(EXTENT_TAIL * (n - 1))];
+  const base = rayAtForward((box[0] + box[2]) / 2, box[3], near, intrinsics, pose)[2];
+  const t = pose.translation;
+  const kept: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const [x, y, z] = [pointsCanonical[3 * k], pointsCanonical[3 * k + 1], pointsCanonical[3 * k + 2]];
+    const range = Math.hypot(x - t[0], y - t[1], z - t[2]);
+    if (z > base + Math.max(SURFACE_BAND, SURFACE_BAND_PER_METRE * range)) kept.push(x, y, z);
+  }
+  return kept.length >= 9 ? Float32Array.from(kept) : pointsCanonical;
+}
+
+/** Share of the samples left out at either end of their forward extent (stray returns). */
+const EXTENT_TAIL = 0.05;
+
 export interface FrustumExtent {
   min: Vec3;
   max: Vec3;
@@ -151,7 +183,7 @@ export interface FrustumExtent {
 
 /**
  * The canonical axis-aligned box of an object seen as `pointsCanonical` (packed xyz, its depth
- * samples in the canonical frame) inside `box`: forward (y) from the samples (their 10th to 90th
+ * samples in the canonical frame) inside `box`: forward (y) from the samples (their 5th to 95th
  * percentile), left-right (x) from the 2D box's side edges carried through the camera to the samples'
  * median forward distance, up-down (z) from its bottom edge at the nearest and its top edge at the
  * farthest of those forward distances.
@@ -162,7 +194,7 @@ export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrins
   for (let k = 0; k < n; k++) ys[k] = pointsCanonical[3 * k + 1];
   ys.sort();
   const faceY = median(ys);
-  const y0 = Math.min(faceY, ys[Math.floor(0.1 * (n - 1))]), y1 = Math.max(faceY, ys[Math.ceil(0.9 * (n - 1))]);
+  const y0 = Math.min(faceY, ys[Math.floor(EXTENT_TAIL * (n - 1))]), y1 = Math.max(faceY, ys[Math.ceil((1 - EXTENT_TAIL) * (n - 1))]);
   const [u0, v0, u1, v1] = box;
   const uMid = (u0 + u1) / 2, vMid = (v0 + v1) / 2;
   const left = rayAtForward(u0, vMid, faceY, intrinsics, pose), right = rayAtForward(u1, vMid, faceY, intrinsics, pose);

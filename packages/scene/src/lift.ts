@@ -382,9 +382,17 @@ function liftObject(context: ObjectContext, pixels: Int32Array | undefined, mask
  * A box object from the few depth samples of its dominant depth mode (`pixels`): forward position
  * from the samples, width and height from the box through the camera at their depth.
  */
-function liftSparseObject(context: ObjectContext, pixels: Int32Array | undefined): SceneObject | DroppedObject {
+function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undefined): SceneObject | DroppedObject {
   const { object, cloud, pose, opts, frame } = context;
   const box = object.box!;
+  let pixels = modePixels;
+  if (!pixels || pixels.length < MIN_MODE_SAMPLES) {
+    // Every sample left to it is taken by nearer objects or lies on the plane (a book flat on the
+    // floor): its depth is still the dominant mode of all its box's samples, then of them with the plane's.
+    const all = samplesInBox(cloud, box, context.labels, 1, ANY_OWNER);
+    pixels = dominantDepthMode(cloud, box, all, pose, opts.planeDistanceThreshold);
+    if (pixels.length < MIN_MODE_SAMPLES) pixels = dominantDepthMode(cloud, box, all, { ...pose, plane: undefined }, opts.planeDistanceThreshold);
+  }
   if (!pixels || pixels.length === 0) {
     return { id: object.id, label: object.label, reason: 'no-cluster', detail: 'no depth sample in the box lies off the support plane' };
   }

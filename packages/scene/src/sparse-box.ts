@@ -185,8 +185,8 @@ export interface FrustumExtent {
  * The canonical axis-aligned box of an object seen as `pointsCanonical` (packed xyz, its depth
  * samples in the canonical frame) inside `box`: forward (y) from the samples (their 5th to 95th
  * percentile), left-right (x) from the 2D box's side edges carried through the camera to the samples'
- * median forward distance, up-down (z) from its bottom edge at the nearest and its top edge at the
- * farthest of those forward distances.
+ * median forward distance, up-down (z) from its bottom edge at the nearest of those forward
+ * distances and its top edge at the farthest sample (the far edge of a top seen from above).
  */
 export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrinsics: Intrinsics, pose: CanonicalTransform): FrustumExtent {
   const n = pointsCanonical.length / 3;
@@ -201,7 +201,7 @@ export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrins
   // The box's bottom edge is the object's nearest bottom edge; its top edge the farthest top edge
   // when the camera looks down on the top, the nearest when it looks up at it.
   const bottom = rayAtForward(uMid, v1, y0, intrinsics, pose);
-  const topFar = rayAtForward(uMid, v0, y1, intrinsics, pose);
+  const topFar = rayAtForward(uMid, v0, ys[n - 1], intrinsics, pose);
   const top = topFar[2] < pose.translation[2] ? topFar : rayAtForward(uMid, v0, y0, intrinsics, pose);
   return {
     min: [Math.min(left[0], right[0]), y0, Math.min(top[2], bottom[2])],

@@ -90,6 +90,13 @@ export const DEFAULT_LIFT_OPTIONS: Readonly<LiftOptions> = Object.freeze({
 const BORDER = 1;
 /** A box with this share of its area inside a larger box is resolved before it. */
 const CONTAINED_SHARE = 0.7;
+/**
+ * Boxes that overlap by at most this share of the smaller one meet along an edge: what is seen there
+ * tells whose it is. Deeper overlaps go nearest first.
+ */
+const EDGE_OVERLAP = 0.15;
+/** The overlap's depth decides its owner when it is this much nearer one box's depth than the other's. */
+const CLEAR_MATCH = 0.25;
 /** Boxes are ordered nearest first on about this many of their pixels. */
 const ORDER_SAMPLE = 2000;
 /**
@@ -218,7 +225,7 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
   const boxes = frame.objects
     .map((object, index) => ({ object, index, depth: object.mask || !object.box ? NaN : boxDepth(cloud, object.box, labels, pose, opts) }))
     .filter((entry) => !Number.isNaN(entry.depth));
-  for (const { object, index } of resolutionOrder(boxes)) {
+  for (const { object, index } of resolutionOrder(boxes, (region) => boxDepth(cloud, region, labels, pose, opts))) {
     const box = object.box!;
     const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
     const withDepth = samplesInBox(cloud, box, labels, 1, ANY_OWNER).length;
@@ -245,22 +252,42 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
 }
 
 /**
- * The order boxes claim their pixels in: nearest first, except that a box lying mostly inside a larger
- * one goes before it. What a box holds within a larger one is on it or in front of it (a mug on a
- * table, a chair before a wardrobe): the larger object's cluster would otherwise take it along.
+ * The order boxes claim their pixels in: a box lying mostly inside a larger one goes first (what it
+ * holds is on the larger object or before it: a mug on a table); where two boxes meet along an edge,
+ * the one whose depth clearly is that of what is seen in the overlap owns it and goes first (a night
+ * stand beside a bed); otherwise nearest first. `depthOf` is the dominant depth of a region, metres.
  */
-function resolutionOrder<T extends { object: ObjectInput; index: number; depth: number }>(boxes: T[]): T[] {
-  const area = (b: Box2D) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
-  const inside = (a: Box2D, b: Box2D) => {
-    const overlap = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-    return area(a) < area(b) && overlap >= CONTAINED_SHARE * area(a);
-  };
+function resolutionOrder<T extends { object: ObjectInput; index: number; depth: number }>(boxes: T[], depthOf: (region: Box2D) => number): T[] {
   const left = [...boxes].sort((a, b) => a.depth - b.depth || a.index - b.index);
+  // waitsFor.get(b).has(a): a owns its overlap with b, so b waits for a.
+  const waitsFor = new Map<T, Set<T>>(left.map((b) => [b, new Set<T>()]));
+  for (let i = 0; i < left.length; i++) {
+    for (let j = i + 1; j < left.length; j++) {
+      const [a, b] = [left[i].object.box!, left[j].object.box!];
+      const overlap: Box2D = [Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])];
+      if (overlap[2] <= overlap[0] || overlap[3] <= overlap[1]) continue;
+      const area = (r: Box2D) => (r[2] - r[0]) * (r[3] - r[1]);
+      const overlapArea = area(overlap);
+      let aOwns: boolean;
+      // A box lying mostly inside the other holds what is on it or before it (a mug on a table).
+      const smaller = Math.min(area(a), area(b));
+      if (overlapArea >= CONTAINED_SHARE * smaller) aOwns = area(a) < area(b);
+      else if (overlapArea > EDGE_OVERLAP * smaller) continue;
+      else {
+        const seen = depthOf(overlap);
+        const [toA, toB] = [Math.abs(seen - left[i].depth), Math.abs(seen - left[j].depth)];
+        // Only a clear match decides; otherwise the nearer goes first.
+        if (!Number.isFinite(seen) || Math.min(toA, toB) > CLEAR_MATCH * Math.max(toA, toB)) continue;
+        aOwns = toA < toB;
+      }
+      waitsFor.get(aOwns ? left[j] : left[i])!.add(aOwns ? left[i] : left[j]);
+    }
+  }
   const order: T[] = [];
   while (left.length > 0) {
-    // The nearest box with no box still waiting inside it (a box can only wait on smaller ones, so one always qualifies).
-    const next = left.findIndex((b) => !left.some((a) => a !== b && inside(a.object.box!, b.object.box!)));
-    order.push(...left.splice(next, 1));
+    // The nearest box waiting for none still left; the nearest of all where ownership goes round in a circle.
+    const free = left.findIndex((b) => ![...waitsFor.get(b)!].some((a) => left.includes(a)));
+    order.push(...left.splice(Math.max(0, free), 1));
   }
   return order;
 }

@@ -88,6 +88,8 @@ export const DEFAULT_LIFT_OPTIONS: Readonly<LiftOptions> = Object.freeze({
 
 /** A box within this many pixels of the image border is cut by it (`truncated`). */
 const BORDER = 1;
+/** Points above a box's top edge (at the object's far side) up to this share of the object's are strays, and are cut. */
+const STRAY_SHARE = 0.15;
 /** A box with this share of its area inside a larger box is resolved before it. */
 const CONTAINED_SHARE = 0.7;
 /**
@@ -383,7 +385,7 @@ function liftObject(context: ObjectContext, pixels: Int32Array | undefined, mask
   // A box is the object's outline: where its bottom edge, at the object's nearest point, meets the
   // plane, the object reaches down to it (a table's thin legs, a lamp's pole, lost to denoising).
   const box = object.mask ? undefined : object.box;
-  const boxBottom = box && pose.canonical ? rayAtForward((box[0] + box[2]) / 2, box[3], min[1], frame.intrinsics, pose)[2] : -Infinity;
+  const boxBottom = box && pose.canonical ? rayAtForward((box[0] + box[2]) / 2, box[3], min[1], frame.intrinsics, pose)[2] : Infinity;
   const visibleHeight = max[2] - min[2];
   // Its top checked against the box's top edge at its depth: points above it are what stands on the
   // object (a vase on a table whose foot the vase's own box lost), not the object.
@@ -392,7 +394,10 @@ function liftObject(context: ObjectContext, pixels: Int32Array | undefined, mask
     const [u0, v0, u1] = box;
     const far = rayAtForward((u0 + u1) / 2, v0, max[1], frame.intrinsics, pose);
     const topEdge = far[2] < pose.translation[2] ? far[2] : rayAtForward((u0 + u1) / 2, v0, min[1], frame.intrinsics, pose)[2];
-    if (max[2] - topEdge > supportContact(visibleHeight) && topEdge > min[2]) {
+    // Only a few points above it are strays; many are the object's own (a chair's back rising at its near side).
+    let above = 0;
+    for (let k = 0; k < count; k++) if (objectPoints[3 * k + 2] > topEdge + supportContact(visibleHeight)) above++;
+    if (max[2] - topEdge > supportContact(visibleHeight) && topEdge > min[2] && above <= STRAY_SHARE * count) {
       topFromBox = max[2] - topEdge;
       max[2] = topEdge;
     }

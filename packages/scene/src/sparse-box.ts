@@ -136,10 +136,31 @@ function median(values: Float64Array): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Median camera depth (metres along the optical axis) of the pixels; NaN for none. */
+/** Median camera depth (metres along the optical axis) of the pixels; NaN for none. Linear time (quickselect). */
 export function medianCameraDepth(positions: Float32Array, pixels: ArrayLike<number>): number {
-  if (pixels.length === 0) return NaN;
-  return median(Float64Array.from(pixels as ArrayLike<number>, (p) => positions[3 * p + 2]));
+  const n = pixels.length;
+  if (n === 0) return NaN;
+  const z = new Float32Array(n);
+  for (let k = 0; k < n; k++) z[k] = positions[3 * pixels[k] + 2];
+  // Hoare's selection of the element of rank ⌊n/2⌋.
+  const rank = n >> 1;
+  let lo = 0, hi = n - 1;
+  while (lo < hi) {
+    const pivot = z[(lo + hi) >> 1];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (z[i] < pivot) i++;
+      while (z[j] > pivot) j--;
+      if (i <= j) {
+        const t = z[i]; z[i] = z[j]; z[j] = t;
+        i++; j--;
+      }
+    }
+    if (rank <= j) hi = j;
+    else if (rank >= i) lo = i;
+    else break;
+  }
+  return z[rank];
 }
 
 /**

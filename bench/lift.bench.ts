@@ -9,7 +9,9 @@
  * clock on a shared machine also counts other processes' turns). Outputs are compared: each
  * object's canonical axis-aligned box from both, and each against the generator's truth.
  *
- * Goal (issue 2): at least 5× faster than the Open3D path (10× is the aim).
+ * Goal (issue 2): at least 5× faster than the Open3D path (10× is the aim). Issue 12: hard scenes lifted
+ * from jittered boxes alone, with dense (Kinect-like) and sparse (lidar-like) depth of the same
+ * layouts; a sparse frame must cost no more than a dense one.
  * Run: npm run bench lift   (writes bench/results/lift.json)
  */
 import { spawnSync } from 'node:child_process';
@@ -17,8 +19,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, SceneGraph } from '@spatialforge/core';
-import { generateScene } from '@spatialforge/synth';
-import type { SyntheticScene } from '@spatialforge/synth';
+import { generateHardScene, generateScene } from '@spatialforge/synth';
+import type { HardDepth, SyntheticScene } from '@spatialforge/synth';
 import { liftFrame, writeNpy } from '@spatialforge/scene';
 import { atLeast, writeResults } from './report.js';
 
@@ -29,6 +31,8 @@ const ROUNDS = 3;
 const OUR_REPEATS = 5;
 const GOAL = 5;
 const AIM = 10;
+/** Hard scenes (issue 12) lifted from boxes alone, with Kinect-like (dense) and lidar-like (sparse) depth of the same layouts. */
+const HARD_FRAMES = 10;
 
 interface PythonObject {
   id: string;
@@ -54,6 +58,22 @@ function frameOf(scene: SyntheticScene): Frame {
     intrinsicsSource: 'provided',
     objects: scene.objects.map((o) => ({ id: o.id, label: o.label, mask: Uint8Array.from(scene.instances, (v) => (v === o.maskValue ? 1 : 0)) })),
   };
+}
+
+/** The same hard layouts with dense (Kinect-like) or sparse (lidar rings) depth, objects as jittered boxes only. */
+function hardFrames(sensor: HardDepth): { frames: Frame[]; validShare: number } {
+  const frames: Frame[] = [];
+  let valid = 0, pixels = 0;
+  for (let seed = 0; seed < HARD_FRAMES; seed++) {
+    const scene = generateHardScene({ seed, sensor });
+    for (const z of scene.depth.data) if (z > 0) valid++;
+    pixels += scene.depth.data.length;
+    frames.push({
+      imageId: scene.id, rgb: scene.rgb, depth: scene.depth, intrinsics: scene.intrinsics, intrinsicsSource: 'provided',
+      objects: scene.objects.flatMap((o, k) => (scene.boxes[k] ? [{ id: o.id, label: o.label, box: scene.boxes[k]! }] : [])),
+    });
+  }
+  return { frames, validShare: valid / pixels };
 }
 
 function scenes(): SyntheticScene[] {
@@ -136,6 +156,16 @@ try {
     theirs.push(runOpen3d(python, dir));
   }
 
+  const dense = hardFrames('kinect'), sparse = hardFrames('lidar');
+  runOurs(sparse.frames);
+  const denseRounds: number[] = [], sparseRounds: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    denseRounds.push(runOurs(dense.frames).cpuSeconds);
+    sparseRounds.push(runOurs(sparse.frames).cpuSeconds);
+  }
+  const boxes = dense.frames.reduce((n, f) => n + f.objects.length, 0) / HARD_FRAMES;
+  const denseMs = (median(denseRounds) / HARD_FRAMES) * 1000, sparseMs = (median(sparseRounds) / HARD_FRAMES) * 1000;
+
   const ourMs = (median(ours.map((r) => r.cpuSeconds)) / FRAMES) * 1000;
   const ourWallMs = (median(ours.map((r) => r.wallSeconds)) / FRAMES) * 1000;
   const ourSceneMs = (median(oursSceneOnly.map((r) => r.cpuSeconds)) / FRAMES) * 1000;
@@ -186,6 +216,9 @@ try {
     `size (worst axis) max ${cm(Math.max(...sizeDiffs))}, median ${cm(median(sizeDiffs))}; camera height max ${cm(Math.max(...heightDiffs))}`);
   differences.sort((a, b) => b.centre + b.size - (a.centre + a.size));
   console.log(`largest differences: ${differences.slice(0, 3).map((d) => `${d.what} (centre ${cm(d.centre)}, size ${cm(d.size)})`).join('; ')}`);
+  console.log(`hard frames, boxes only (${HARD_FRAMES} frames of 640×480, ${boxes.toFixed(1)} boxes each): dense Kinect-like depth (${(100 * dense.validShare).toFixed(0)} % of pixels) ` +
+    `${denseMs.toFixed(1)} CPU ms/frame, sparse lidar-like depth (${(100 * sparse.validShare).toFixed(1)} %) ${sparseMs.toFixed(1)} CPU ms/frame: ` +
+    `sparse/dense ${(sparseMs / denseMs).toFixed(2)} (goal ≤ 1)${sparseMs <= denseMs ? '' : '  — ABOVE GOAL'}`);
   console.log(`vs truth, median centre / size error: ours ${cm(median(ourCentreErr))} / ${cm(median(ourSizeErr))}, Open3D ${cm(median(theirCentreErr))} / ${cm(median(theirSizeErr))}`);
 
   const figures = {
@@ -198,6 +231,14 @@ try {
     open3d: { version: last.open3d, msPerFrame: theirMs, wallMsPerFrame: theirWallMs, sceneAndPlaneMsPerFrame: theirSceneMs, objectsMsPerFrame: theirObjectMs },
     speedup,
     objectSpeedup,
+    hardBoxFrames: {
+      frames: HARD_FRAMES,
+      boxesPerFrame: boxes,
+      dense: { depth: 'Kinect-like', validShare: dense.validShare, msPerFrame: denseMs },
+      sparse: { depth: 'lidar-like rings', validShare: sparse.validShare, msPerFrame: sparseMs },
+      sparseOverDense: sparseMs / denseMs,
+      goal: 'sparse ≤ dense',
+    },
     goal: GOAL,
     aim: AIM,
     outputs: {

@@ -72,6 +72,23 @@ export interface SceneObject {
   truncated?: boolean;
   /** Largely hidden behind nearer objects; kept out of the same questions as `truncated`. */
   occluded?: boolean;
+  /**
+   * Metres the object's bottom was extended down to the support plane (amodal extent): its bottom
+   * was hidden (by a nearer object or the image border) or its box reached the plane. Absent when
+   * the box is what its points show.
+   */
+  extendedToSupport?: number;
+  /**
+   * Metres the object's top was lowered to its 2D box's top edge carried through the camera to its
+   * depth: the points above it belonged to what stands on the object. Absent when the points agree.
+   */
+  topFromBox?: number;
+  /**
+   * Present when the object was lifted from a few depth samples (sparse depth such as projected lidar):
+   * `samples` in its box's dominant depth mode, at `depth` metres (median, along the optical axis); its
+   * width and height then come from the 2D box carried through the camera to that depth.
+   */
+  sparseDepth?: { samples: number; depth: number };
 }
 
 export interface DroppedObject {

@@ -58,8 +58,10 @@ export function findCanonicalFrame(cloud: OrganizedCloud, options: SupportPlaneO
     Math.abs(d) > distanceThreshold && -normal[1] * Math.sign(d) >= minUp;
   const fit = fitPlaneRansac(sample, { distanceThreshold, iterations: options.iterations, seed: options.seed, accept, refinements: 1, confidence: 0.999 });
   if (!fit) return CAMERA_ALIGNED;
-  let plane = refinePlane(evenSample(cloud, validCount, REFINE_SAMPLE), fit, distanceThreshold);
+  const refineSample = evenSample(cloud, validCount, REFINE_SAMPLE);
+  let plane = refinePlane(refineSample, fit, distanceThreshold);
   if (plane.d < 0) plane = { normal: [-plane.normal[0], -plane.normal[1], -plane.normal[2]], d: -plane.d };
+  plane = lowerParallelPlane(refineSample, plane, distanceThreshold) ?? plane;
   if (-plane.normal[1] < minUp || plane.d <= distanceThreshold) return CAMERA_ALIGNED;
   // Missing depth is stored as (0, 0, 0), the camera centre, which lies farther than the threshold
   // from any accepted plane, so the inliers can be counted over the whole organised buffer.
@@ -70,6 +72,43 @@ export function findCanonicalFrame(cloud: OrganizedCloud, options: SupportPlaneO
     ...poseFromPlane(plane.normal, plane.d),
     plane: { normal: [...plane.normal], d: plane.d, inlierCount, inlierRatio },
   };
+}
+
+/** A floor below the plane found holds at least this share of that plane's points to be taken instead. */
+const LOWER_PLANE_SHARE = 0.25;
+
+/**
+ * A plane parallel to `plane` (n·p + d = 0, d > 0) and below it that holds at least LOWER_PLANE_SHARE
+ * as many of `points` as it does, refined; undefined when there is none. A big table top in view can
+ * outnumber the floor around it, but the floor is what everything stands on in the end.
+ */
+function lowerParallelPlane(points: Float32Array, plane: { normal: Vec3; d: number }, threshold: number): { normal: Vec3; d: number } | undefined {
+  const [nx, ny, nz] = plane.normal;
+  const n = points.length / 3;
+  // Heights below the plane in bins of one threshold; a plane's inliers fill about two adjacent bins.
+  const bins = new Map<number, number>();
+  let onPlane = 0;
+  for (let i = 0; i < n; i++) {
+    const s = nx * points[3 * i] + ny * points[3 * i + 1] + nz * points[3 * i + 2] + plane.d;
+    if (Math.abs(s) <= threshold) onPlane++;
+    else if (s < -2 * threshold) {
+      const bin = Math.floor(-s / threshold);
+      bins.set(bin, (bins.get(bin) ?? 0) + 1);
+    }
+  }
+  let best = -1, bestCount = 0;
+  for (const [bin, count] of bins) {
+    const pair = count + (bins.get(bin + 1) ?? 0);
+    if (pair > bestCount || (pair === bestCount && bin > best)) {
+      best = bin;
+      bestCount = pair;
+    }
+  }
+  if (best < 0 || bestCount < LOWER_PLANE_SHARE * onPlane) return undefined;
+  let lower = refinePlane(points, { normal: [nx, ny, nz], d: plane.d + (best + 1) * threshold }, threshold);
+  if (lower.d < 0) lower = { normal: [-lower.normal[0], -lower.normal[1], -lower.normal[2]], d: -lower.d };
+  const parallel = lower.normal[0] * nx + lower.normal[1] * ny + lower.normal[2] * nz > 0.99;
+  return parallel && lower.d > plane.d ? { normal: lower.normal as Vec3, d: lower.d } : undefined;
 }
 
 /** About `size` valid points, every k-th valid pixel in row-major order, packed xyz. */

@@ -11,6 +11,7 @@ import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject,
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
 import { clusterInBox, medianDepth } from './box-cluster.js';
+import { ANY_OWNER, dominantDepthMode, frustumExtent, medianCameraDepth, pixelRect, rayAtForward, samplesInBox, withoutSupportSurface } from './sparse-box.js';
 import { dominantColour } from './colour.js';
 import { nameObjects } from './naming.js';
 
@@ -46,6 +47,16 @@ export interface LiftOptions {
   boxMinClusterShare: number;
   /** Least separation (metres) that tells two objects of a label apart by position. @defaultValue 0.15 */
   minSeparation: number;
+  /**
+   * Boxes whose share of pixels with depth is below this are sparse (projected lidar, a subsampled
+   * cloud): their object is lifted from the box's dominant depth mode and the box's frustum at that
+   * depth instead of a dense cluster. @defaultValue 0.1
+   */
+  sparseDensity: number;
+  /** Least unclaimed depth samples in a box for a sparse lift (or the fallback of a dense box whose cluster failed). @defaultValue 10 */
+  minSparseSamples: number;
+  /** Least share of a box's depth pixels owned by nearer objects for it to be flagged `occluded`. @defaultValue 0.3 */
+  occludedShare: number;
 }
 
 /** Parts within this many DBSCAN radii of the dominant cluster are kept with it. */
@@ -70,7 +81,46 @@ export const DEFAULT_LIFT_OPTIONS: Readonly<LiftOptions> = Object.freeze({
   minObjectPoints: 50,
   boxMinClusterShare: 0.15,
   minSeparation: 0.15,
+  sparseDensity: 0.1,
+  minSparseSamples: 10,
+  occludedShare: 0.3,
 });
+
+/** A box within this many pixels of the image border is cut by it (`truncated`). */
+const BORDER = 1;
+/** Points above a box's top edge (at the object's far side) up to this share of the object's are strays, and are cut. */
+const STRAY_SHARE = 0.15;
+/** A box with this share of its area inside a larger box is resolved before it. */
+const CONTAINED_SHARE = 0.7;
+/**
+ * Boxes that overlap by at most this share of the smaller one meet along an edge: what is seen there
+ * tells whose it is. Deeper overlaps go nearest first.
+ */
+const EDGE_OVERLAP = 0.15;
+/** The overlap's depth decides its owner when it is this much nearer one box's depth than the other's. */
+const CLEAR_MATCH = 0.25;
+/** Boxes are ordered nearest first on about this many of their pixels. */
+const ORDER_SAMPLE = 2000;
+/**
+ * An object whose bottom is hidden is extended down to the support plane when the gap is at most
+ * this many times its visible height (a hidden part not much larger than what is seen; a cup on a
+ * table behind a box is not stretched to the floor).
+ */
+const MAX_EXTENSION_RATIO = 3;
+/** Rows below an object's box (as a share of its height) where a nearer object hides its bottom. */
+const BELOW_BAND = 0.15;
+/**
+ * A box whose bottom edge ends this close to the plane (metres, or this share of the object's
+ * height) reaches it: the gap is the box's pixel rounding and the detector's jitter.
+ */
+const SUPPORT_CONTACT = 0.1;
+const SUPPORT_CONTACT_SHARE = 0.2;
+/** Least samples a sparse object's depth mode needs (its box has `minSparseSamples` or more). */
+const MIN_MODE_SAMPLES = 3;
+
+function supportContact(height: number): number {
+  return Math.max(SUPPORT_CONTACT, SUPPORT_CONTACT_SHARE * height);
+}
 
 /** Lifts a frame to its scene graph. Throws nothing for a valid `Frame`; objects that fail are listed in `dropped`. */
 export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): SceneGraph {
@@ -86,11 +136,24 @@ export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): Sce
     sampleSize: opts.planeSampleSize,
   });
 
-  const { pixelsOf, labels, maskBoxes } = assignPixels(frame, cloud, pose, opts);
+  const { pixelsOf, labels, maskBoxes, sparse } = assignPixels(frame, cloud, pose, opts);
   const lifted: SceneObject[] = [];
   const dropped: DroppedObject[] = [];
   frame.objects.forEach((object, index) => {
-    const result = liftObject(frame, object, index, pixelsOf[index], maskBoxes[index], cloud, labels, pose, opts);
+    const context: ObjectContext = { frame, object, index, cloud, labels, pose, opts };
+    let result = sparse[index]
+      ? liftSparseObject(context, pixelsOf[index])
+      : liftObject(context, pixelsOf[index], maskBoxes[index]);
+    // A box whose dense cluster failed still holds an object if it has depth samples: lift it from them.
+    if ('reason' in result && object.box && !object.mask) {
+      const own = samplesInBox(cloud, object.box, labels, 1, index);
+      const mode = dominantDepthMode(cloud, object.box, own, pose, opts.planeDistanceThreshold);
+      if (own.length >= opts.minSparseSamples && mode.length >= MIN_MODE_SAMPLES) {
+        for (const p of pixelsOf[index] ?? []) labels[p] = -1;
+        for (const p of mode) labels[p] = index;
+        result = liftSparseObject(context, mode);
+      }
+    }
     if ('reason' in result) dropped.push(result);
     else lifted.push(result);
   });
@@ -115,9 +178,11 @@ export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): Sce
 }
 
 /**
- * Each object's pixels (with depth), and a per-pixel owner image (object index, -1 for none). Masks
- * claim their pixels first, in order (an overlap goes to the earlier mask); boxes then take the
- * nearest large cluster among the pixels left.
+ * Each object's pixels (with depth), a per-pixel owner image (object index, -1 for none) and which
+ * objects are sparse. Masks claim their pixels first, in order (an overlap goes to the earlier mask).
+ * Boxes are then resolved together, nearest first (by their dominant depth mode), so the nearer
+ * object owns the overlap it hides: a dense box takes its cluster among the pixels left, a sparse
+ * one (few pixels with depth) the dominant depth mode of its samples left.
  */
 function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransform, opts: LiftOptions) {
   const { width } = cloud;
@@ -156,32 +221,98 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
     pixelsOf[index] = scratch.slice(0, count);
     if (x1 >= 0) maskBoxes[index] = [x0, y0, x1 + 1, y1 + 1];
   });
-  frame.objects.forEach((object, index) => {
-    if (object.mask || !object.box) return;
-    const pixels = clusterInBox(cloud, object.box, labels, pose.plane, {
-      planeDistance: opts.planeDistanceThreshold,
-      clusterEps: opts.clusterEps,
-      voxelSize: opts.voxelSize,
-      minShare: opts.boxMinClusterShare,
-      seed: opts.seed,
-    });
+  const sparse = new Array<boolean>(frame.objects.length).fill(false);
+  const boxes = frame.objects
+    .map((object, index) => ({ object, index, depth: object.mask || !object.box ? NaN : boxDepth(cloud, object.box, labels, pose, opts) }))
+    .filter((entry) => !Number.isNaN(entry.depth));
+  for (const { object, index } of resolutionOrder(boxes, (region) => boxDepth(cloud, region, labels, pose, opts))) {
+    const box = object.box!;
+    const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
+    const withDepth = samplesInBox(cloud, box, labels, 1, ANY_OWNER).length;
+    sparse[index] = withDepth < opts.sparseDensity * Math.max(1, (x1 - x0) * (y1 - y0)) || withDepth < opts.minObjectPoints;
+    let pixels = sparse[index]
+      ? new Int32Array(0)
+      : clusterInBox(cloud, box, labels, pose.plane, {
+        planeDistance: opts.planeDistanceThreshold,
+        clusterEps: opts.clusterEps,
+        voxelSize: opts.voxelSize,
+        minShare: opts.boxMinClusterShare,
+        seed: opts.seed,
+      });
+    // No dense cluster (a book lying flat is lost with the table top's plane): the box's object is
+    // still its dominant depth mode, lifted as a sparse one, before a larger box takes its pixels.
+    if (pixels.length < opts.minObjectPoints) {
+      sparse[index] = true;
+      pixels = dominantDepthMode(cloud, box, samplesInBox(cloud, box, labels), pose, opts.planeDistanceThreshold);
+    }
     for (const p of pixels) labels[p] = index;
     pixelsOf[index] = pixels;
-  });
-  return { pixelsOf, labels, maskBoxes };
+  }
+  return { pixelsOf, labels, maskBoxes, sparse };
 }
 
-function liftObject(
-  frame: Frame,
-  object: ObjectInput,
-  index: number,
-  pixels: Int32Array | undefined,
-  maskBox: Box2D | undefined,
-  cloud: OrganizedCloud,
-  labels: Int32Array,
-  pose: CanonicalTransform,
-  opts: LiftOptions,
-): SceneObject | DroppedObject {
+/**
+ * The order boxes claim their pixels in: a box lying mostly inside a larger one goes first (what it
+ * holds is on the larger object or before it: a mug on a table); where two boxes meet along an edge,
+ * the one whose depth clearly is that of what is seen in the overlap owns it and goes first (a night
+ * stand beside a bed); otherwise nearest first. `depthOf` is the dominant depth of a region, metres.
+ */
+function resolutionOrder<T extends { object: ObjectInput; index: number; depth: number }>(boxes: T[], depthOf: (region: Box2D) => number): T[] {
+  const left = [...boxes].sort((a, b) => a.depth - b.depth || a.index - b.index);
+  // waitsFor.get(b).has(a): a owns its overlap with b, so b waits for a.
+  const waitsFor = new Map<T, Set<T>>(left.map((b) => [b, new Set<T>()]));
+  for (let i = 0; i < left.length; i++) {
+    for (let j = i + 1; j < left.length; j++) {
+      const [a, b] = [left[i].object.box!, left[j].object.box!];
+      const overlap: Box2D = [Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])];
+      if (overlap[2] <= overlap[0] || overlap[3] <= overlap[1]) continue;
+      const area = (r: Box2D) => (r[2] - r[0]) * (r[3] - r[1]);
+      const overlapArea = area(overlap);
+      let aOwns: boolean;
+      // A box lying mostly inside the other holds what is on it or before it (a mug on a table).
+      const smaller = Math.min(area(a), area(b));
+      if (overlapArea >= CONTAINED_SHARE * smaller) aOwns = area(a) < area(b);
+      else if (overlapArea > EDGE_OVERLAP * smaller) continue;
+      else {
+        const seen = depthOf(overlap);
+        const [toA, toB] = [Math.abs(seen - left[i].depth), Math.abs(seen - left[j].depth)];
+        // Only a clear match decides; otherwise the nearer goes first.
+        if (!Number.isFinite(seen) || Math.min(toA, toB) > CLEAR_MATCH * Math.max(toA, toB)) continue;
+        aOwns = toA < toB;
+      }
+      waitsFor.get(aOwns ? left[j] : left[i])!.add(aOwns ? left[i] : left[j]);
+    }
+  }
+  const order: T[] = [];
+  while (left.length > 0) {
+    // The nearest box waiting for none still left; the nearest of all where ownership goes round in a circle.
+    const free = left.findIndex((b) => ![...waitsFor.get(b)!].some((a) => left.includes(a)));
+    order.push(...left.splice(Math.max(0, free), 1));
+  }
+  return order;
+}
+
+/** The nearest-first sort key of a box: the median depth of its dominant depth mode on a subsample, metres. */
+function boxDepth(cloud: OrganizedCloud, box: Box2D, labels: Int32Array, pose: CanonicalTransform, opts: LiftOptions): number {
+  const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
+  const stride = Math.max(1, Math.floor(Math.sqrt(((x1 - x0) * (y1 - y0)) / ORDER_SAMPLE)));
+  const mode = dominantDepthMode(cloud, box, samplesInBox(cloud, box, labels, stride), pose, opts.planeDistanceThreshold);
+  return mode.length > 0 ? medianCameraDepth(cloud.positions, mode) : Infinity;
+}
+
+/** What lifting one object reads. */
+interface ObjectContext {
+  frame: Frame;
+  object: ObjectInput;
+  index: number;
+  cloud: OrganizedCloud;
+  labels: Int32Array;
+  pose: CanonicalTransform;
+  opts: LiftOptions;
+}
+
+function liftObject(context: ObjectContext, pixels: Int32Array | undefined, maskBox: Box2D | undefined): SceneObject | DroppedObject {
+  const { frame, object, index, cloud, labels, pose, opts } = context;
   const drop = (reason: string, detail: string): DroppedObject => ({ id: object.id, label: object.label, reason, detail });
   if (!pixels) return drop('no-region', 'the object has neither a mask nor a box');
   if (pixels.length === 0) {
@@ -249,24 +380,167 @@ function liftObject(
   }
   const obb = boxAtYaw(objectPoints, minAreaRectangle(clusterXY).angle);
   const { min, max } = axisAlignedBox(objectPoints);
+  // A box is the object's outline: where its bottom edge, at the object's nearest point, meets the
+  // plane, the object reaches down to it (a table's thin legs, a lamp's pole, lost to denoising).
+  const box = object.mask ? undefined : object.box;
+  const boxBottom = box && pose.canonical ? rayAtForward((box[0] + box[2]) / 2, box[3], min[1], frame.intrinsics, pose)[2] : Infinity;
+  const visibleHeight = max[2] - min[2];
+  // Its top checked against the box's top edge at its depth: points above it are what stands on the
+  // object (a vase on a table whose foot the vase's own box lost), not the object.
+  let topFromBox: number | undefined;
+  if (box && pose.canonical) {
+    const [u0, v0, u1] = box;
+    const far = rayAtForward((u0 + u1) / 2, v0, max[1], frame.intrinsics, pose);
+    const topEdge = far[2] < pose.translation[2] ? far[2] : rayAtForward((u0 + u1) / 2, v0, min[1], frame.intrinsics, pose)[2];
+    // Only a few points above it are strays; many are the object's own (a chair's back rising at its near side).
+    let above = 0;
+    for (let k = 0; k < count; k++) if (objectPoints[3 * k + 2] > topEdge + supportContact(visibleHeight)) above++;
+    if (max[2] - topEdge > supportContact(visibleHeight) && topEdge > min[2] && above <= STRAY_SHARE * count) {
+      topFromBox = max[2] - topEdge;
+      max[2] = topEdge;
+    }
+  }
+  return finishObject(context, {
+    min, max, obb, pointCount: count, colourPixels: objectPixels, box2d: object.box ?? maskBox!,
+    depth: medianCameraDepth(positions, objectPixels),
+    boxReachesSupport: boxBottom <= supportContact(visibleHeight),
+    topFromBox,
+  });
+}
+
+/**
+ * A box object from the few depth samples of its dominant depth mode (`pixels`): forward position
+ * from the samples, width and height from the box through the camera at their depth.
+ */
+function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undefined): SceneObject | DroppedObject {
+  const { object, cloud, pose, opts, frame } = context;
+  const box = object.box!;
+  let pixels = modePixels;
+  if (!pixels || pixels.length < MIN_MODE_SAMPLES) {
+    // Every sample left to it is taken by nearer objects or lies on the plane (a book flat on the
+    // floor): its depth is still the dominant mode of all its box's samples, then of them with the plane's.
+    const all = samplesInBox(cloud, box, context.labels, 1, ANY_OWNER);
+    pixels = dominantDepthMode(cloud, box, all, pose, opts.planeDistanceThreshold);
+    if (pixels.length < MIN_MODE_SAMPLES) pixels = dominantDepthMode(cloud, box, all, { ...pose, plane: undefined }, opts.planeDistanceThreshold);
+  }
+  if (!pixels || pixels.length === 0) {
+    return { id: object.id, label: object.label, reason: 'no-cluster', detail: 'no depth sample in the box lies off the support plane' };
+  }
+  const inBox = samplesInBox(cloud, box, context.labels, 1, ANY_OWNER).length;
+  if (inBox < opts.minSparseSamples) {
+    return { id: object.id, label: object.label, reason: 'too-few-points', detail: `${inBox} depth samples in the box; at least ${opts.minSparseSamples} are needed` };
+  }
+  if (pixels.length < MIN_MODE_SAMPLES) {
+    return {
+      id: object.id, label: object.label, reason: 'too-few-points',
+      detail: `${pixels.length} depth samples in the box's dominant depth mode; at least ${MIN_MODE_SAMPLES} are needed`,
+    };
+  }
+  const points = new Float32Array(pixels.length * 3);
+  for (let k = 0; k < pixels.length; k++) points.set(cloud.positions.subarray(3 * pixels[k], 3 * pixels[k] + 3), 3 * k);
+  transformPoints(points, pose.rotation, pose.translation, points);
+  const { min, max } = frustumExtent(pose.canonical ? withoutSupportSurface(points, box, frame.intrinsics, pose) : points, box, frame.intrinsics, pose);
+  // The box's bottom edge a little below the plane at the face's distance: the object stands on the
+  // plane, a little nearer. Far below, the ground is not the plane there (a road dipping away): the box holds.
+  if (pose.canonical && min[2] < 0 && -min[2] <= supportContact(max[2] - min[2])) min[2] = 0;
+  const size: Vec3 = [max[0] - min[0], max[1] - min[1], max[2] - min[2]];
+  const obb = {
+    centre: [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2] as Vec3,
+    size: (size[0] >= size[1] ? size : [size[1], size[0], size[2]]) as Vec3,
+    yaw: size[0] >= size[1] ? 0 : Math.PI / 2,
+  };
+  const depth = medianCameraDepth(cloud.positions, pixels);
+  return finishObject(context, {
+    min, max, obb, pointCount: pixels.length, colourPixels: pixels, box2d: box, depth, sparse: true,
+    boxReachesSupport: min[2] <= supportContact(max[2] - min[2]),
+  });
+}
+
+interface MeasuredObject {
+  /** Canonical axis-aligned box, metres (adjusted in place for the amodal extent). */
+  min: Vec3Like;
+  max: Vec3Like;
+  obb: { centre: ArrayLike<number>; size: ArrayLike<number>; yaw: number };
+  pointCount: number;
+  colourPixels: Int32Array;
+  box2d: Box2D;
+  /** Median depth of its pixels along the optical axis, metres. */
+  depth: number;
+  sparse?: boolean;
+  /** Whether its box's bottom edge reaches the support plane where the object is. */
+  boxReachesSupport: boolean;
+  /** Metres its top was lowered to its box's top edge. */
+  topFromBox?: number;
+}
+
+type Vec3Like = [number, number, number] | Float64Array | Float32Array | number[];
+
+/**
+ * The scene object from its measured box: flags it `truncated` (its box at the image border) or
+ * `occluded` (nearer objects own a large share of its box's depth pixels), and extends its bottom to
+ * the support plane where it is hidden (cut by the image's bottom edge, or a nearer object rising
+ * above its bottom covers the rows around its box's bottom edge) or where its box's bottom edge
+ * reaches the plane.
+ */
+function finishObject(context: ObjectContext, measured: MeasuredObject): SceneObject {
+  const { frame, object, index, cloud, labels, pose, opts } = context;
+  const { min, max, box2d, depth } = measured;
+  const { width, height, positions } = cloud;
+  const truncated = box2d[0] <= BORDER || box2d[1] <= BORDER || box2d[2] >= width - BORDER || box2d[3] >= height - BORDER;
+  const [x0, y0, x1, y1] = pixelRect(box2d, width, height);
+  const band = Math.max(1, Math.round(BELOW_BAND * (y1 - y0)));
+  // Share of the depth pixels in rows [r0, r1) of the box that nearer objects own, counting only
+  // those rising above `aboveZ` (canonical metres): what the object stands on is below its bottom, an
+  // occluder hiding its bottom rises above it.
+  const [r6, r7, r8] = [pose.rotation[6], pose.rotation[7], pose.rotation[8]];
+  const nearerShare = (r0: number, r1: number, aboveZ: number) => {
+    let valid = 0, nearer = 0;
+    for (let v = Math.max(0, r0); v < Math.min(height, r1); v++) {
+      for (let u = x0, p = v * width + x0; u < x1; u++, p++) {
+        const o = 3 * p;
+        if (!(positions[o + 2] > 0)) continue;
+        valid++;
+        const owner = labels[p];
+        if (owner < 0 || owner === index || positions[o + 2] >= depth) continue;
+        if (r6 * positions[o] + r7 * positions[o + 1] + r8 * positions[o + 2] + pose.translation[2] > aboveZ) nearer++;
+      }
+    }
+    return valid === 0 ? 0 : nearer / valid;
+  };
+  const occluded = nearerShare(y0, y1, -Infinity) >= opts.occludedShare;
+  const contact = opts.planeDistanceThreshold * Math.max(1, depth / 2);
+  const bottomHidden = box2d[3] >= height - BORDER || nearerShare(y1 - band, y1 + band, min[2] + contact) >= opts.occludedShare;
+  const visibleHeight = max[2] - min[2];
+  const gap = min[2];
+  let extendedToSupport: number | undefined;
+  if (pose.canonical && gap > 0 && (bottomHidden || measured.boxReachesSupport) && gap <= MAX_EXTENSION_RATIO * visibleHeight) {
+    extendedToSupport = gap;
+    min[2] = 0;
+  }
   const centre: Vec3 = [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2];
+  const obbSize: Vec3 = [measured.obb.size[0], measured.obb.size[1], max[2] - min[2]];
+  const obbCentre: Vec3 = [measured.obb.centre[0], measured.obb.centre[1], centre[2]];
   const camera = pose.translation;
   const distance = Math.hypot(centre[0] - camera[0], centre[1] - camera[1], centre[2] - camera[2]);
-
   return {
     id: object.id,
     label: object.label,
-    colour: dominantColour(frame.rgb.data, objectPixels),
+    colour: dominantColour(frame.rgb.data, measured.colourPixels),
     name: object.label,
     centre: roundVec(centre),
     size: roundVec([max[0] - min[0], max[1] - min[1], max[2] - min[2]]),
     min: roundVec(min),
     max: roundVec(max),
-    obb: { centre: roundVec(obb.centre), size: roundVec(obb.size), yaw: round(obb.yaw) },
-    pointCount: count,
-    box2d: object.box ?? maskBox!,
+    obb: { centre: roundVec(obbCentre), size: roundVec(obbSize), yaw: round(measured.obb.yaw) },
+    pointCount: measured.pointCount,
+    box2d,
     distanceFromCamera: round(distance),
     ...(object.score !== undefined ? { score: object.score } : {}),
+    ...(truncated ? { truncated } : {}),
+    ...(occluded ? { occluded } : {}),
+    ...(extendedToSupport !== undefined ? { extendedToSupport: round(extendedToSupport) } : {}),
+    ...(measured.topFromBox !== undefined ? { topFromBox: round(measured.topFromBox) } : {}),
+    ...(measured.sparse ? { sparseDepth: { samples: measured.pointCount, depth: round(depth) } } : {}),
   };
 }
 

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { liftFrame } from './lift.js';
-import { renderScenePicture } from './picture.js';
+import type { SceneGraph } from '@spatialforge/core';
+import { imageLabels, objectLabel, renderScenePicture } from './picture.js';
 import { boxWorldFrame } from './box-world.test-fixture.js';
 
 test('the scene picture is the image beside a square top-down map, with the image pixels kept', async () => {
@@ -23,4 +24,26 @@ test('the scene picture is the image beside a square top-down map, with the imag
     }
   }
   assert.ok(red > 50, `red footprint pixels on the map: ${red}`);
+});
+
+test('labels of a crowd never overprint each other, and the lift flags are drawn into them', () => {
+  // Ten boxes stacked almost on one spot: every label wants the same place above its box.
+  const scene = liftFrame(boxWorldFrame({ boxes: [], wallAt: 6 }));
+  const objects = Array.from({ length: 10 }, (_, k) => ({
+    id: `o${k}`, label: 'car', colour: 'red', name: `the car ${k}`, centre: [k * 0.1, 3, 0.5], size: [1, 1, 1], min: [0, 2.5, 0], max: [1, 3.5, 1],
+    obb: { centre: [k * 0.1, 3, 0.5], size: [1, 1, 1], yaw: 0 }, pointCount: 100, box2d: [100 + k * 3, 100 + k, 200 + k * 3, 180 + k], distanceFromCamera: 3,
+    ...(k === 0 ? { truncated: true } : {}), ...(k === 1 ? { occluded: true, extendedToSupport: 0.12 } : {}),
+  })) as SceneGraph['objects'];
+  const crowded: SceneGraph = { ...scene, objects };
+  const labels = imageLabels(crowded, 12);
+  for (let i = 0; i < labels.length; i++) {
+    for (let j = i + 1; j < labels.length; j++) {
+      const [a, b] = [labels[i].rect, labels[j].rect];
+      assert.ok(a[2] <= b[0] || b[2] <= a[0] || a[3] <= b[1] || b[3] <= a[1], `labels ${i} and ${j} overlap: ${a} / ${b}`);
+    }
+    const [x0, y0, x1, y1] = labels[i].rect;
+    assert.ok(x0 >= 0 && y0 >= 0 && x1 <= crowded.width && y1 <= crowded.height, `label ${i} leaves the image: ${labels[i].rect}`);
+  }
+  assert.equal(objectLabel(objects[0]), 'car 0 · cut');
+  assert.equal(objectLabel(objects[1]), 'car 1 · hidden · +12 cm to support');
 });

@@ -10,7 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { DepthMap, FrameManifest } from '@spatialforge/core';
+import type { Box2D, DepthMap, FrameManifest } from '@spatialforge/core';
 import type { EpisodeFrameTruth, EpisodeObject, SyntheticEpisode } from './episode.js';
 import type { Room } from './render.js';
 import type { SceneCamera, SyntheticScene, TruthObject } from './scene.js';
@@ -37,12 +37,16 @@ export interface SceneTruth {
   objects: TruthObject[];
 }
 
-export function sceneManifest(scene: SyntheticScene): FrameManifest {
+/** The frame manifest; a hard scene's objects are its detector-like boxes (none for an object fully hidden), others' their masks. */
+export function sceneManifest(scene: SyntheticScene & { boxes?: (Box2D | undefined)[] }): FrameManifest {
+  const { boxes } = scene;
   return {
     image: SCENE_FILES.rgb,
     depth: { uri: SCENE_FILES.depth, scale: DEPTH_SCALE },
     intrinsics: scene.intrinsics,
-    objects: scene.objects.map((object) => ({ id: object.id, label: object.label, mask: SCENE_FILES.instances, maskValue: object.maskValue })),
+    objects: boxes
+      ? scene.objects.flatMap((object, k) => (boxes[k] ? [{ id: object.id, label: object.label, box: boxes[k]! }] : []))
+      : scene.objects.map((object) => ({ id: object.id, label: object.label, mask: SCENE_FILES.instances, maskValue: object.maskValue })),
   };
 }
 
@@ -51,7 +55,7 @@ export function sceneTruth(scene: SyntheticScene): SceneTruth {
 }
 
 /** Writes the scene's five files into `dir` (created if missing). */
-export async function writeScene(scene: SyntheticScene, dir: string): Promise<void> {
+export async function writeScene(scene: SyntheticScene & { boxes?: (Box2D | undefined)[] }, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   const { width, height } = scene;
   await Promise.all([

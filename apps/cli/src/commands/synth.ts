@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { InputError } from '@spatialforge/core';
-import { MAX_OBJECTS, generateEpisode, generateScene, writeEpisode, writeScene } from '@spatialforge/synth';
+import { MAX_OBJECTS, generateEpisode, generateHardScene, generateScene, writeEpisode, writeScene } from '@spatialforge/synth';
+import type { HardDepth } from '@spatialforge/synth';
 
 function integerFrom(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -21,6 +22,7 @@ interface SynthOptions {
   objects?: number;
   episode?: boolean;
   frames: number;
+  hard?: HardDepth;
 }
 
 export function register(program: Command): void {
@@ -35,6 +37,7 @@ export function register(program: Command): void {
     .option('--objects <n>', 'objects per scene, tables included (default: drawn from 4-8)', integerFrom(1, MAX_OBJECTS))
     .option('--episode', 'render one episode instead: a gripper moving to an orange bottle, one frame-NNN/ folder per frame and episode.json')
     .option('--frames <n>', 'frames of the episode', integerFrom(2, 1000), 30)
+    .option('--hard [sensor]', 'hard scenes: overlapping and border-cut objects, clutter, jittered boxes only (no masks in frame.json), depth degraded like a kinect (default) or a lidar', hardSensor)
     .action(async (opts: SynthOptions) => {
       const { width, height } = opts;
       if (opts.episode) {
@@ -51,7 +54,8 @@ export function register(program: Command): void {
       }
       for (let i = 0; i < opts.scenes; i++) {
         const seed = opts.seed + i;
-        const scene = layoutOrExplain(() => generateScene({ seed, width, height, objectCount: opts.objects }), '--objects');
+        const options = { seed, width, height, objectCount: opts.objects };
+        const scene = layoutOrExplain(() => (opts.hard ? generateHardScene({ ...options, sensor: opts.hard }) : generateScene(options)), '--objects');
         const dir = join(opts.out, `scene-${String(i).padStart(5, '0')}`);
         await writeScene(scene, dir);
         const labels = scene.objects.map((object) => `${object.colour} ${object.label}`).join(', ');
@@ -59,6 +63,12 @@ export function register(program: Command): void {
       }
       console.log(`wrote ${opts.scenes} scene${opts.scenes === 1 ? '' : 's'} to ${opts.out}`);
     });
+}
+
+function hardSensor(value: string | true): HardDepth {
+  if (value === true || value === 'kinect') return 'kinect';
+  if (value === 'lidar') return 'lidar';
+  throw new InvalidArgumentError(`expected kinect or lidar, got ${value}`);
 }
 
 /** A layout that finds no room (an image too small for the objects asked) is the user's to change: say which option. */

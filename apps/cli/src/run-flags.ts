@@ -3,8 +3,11 @@
  * RunOptions field (validated by the pipeline, which names the field when a value is wrong).
  */
 import { InputError, type ExportFormat, type RunOptions, type StageName } from '@spatialforge/core';
-import { parseStageList } from '@spatialforge/pipeline';
+import { defaultRunOptions, parseStageList } from '@spatialforge/pipeline';
 import { Option, type Command } from 'commander';
+
+/** The defaults the help shows are the pipeline's own (unset flags keep them; they are never passed on). */
+const defaults = defaultRunOptions();
 
 export interface RunFlags {
   batchSize?: string;
@@ -25,24 +28,49 @@ export interface RunFlags {
   rephrase?: boolean;
 }
 
+/** Every run option: `run`, `demo` and `submit`. */
 export function addRunFlags(command: Command): Command {
-  return command
-    .option('--batch-size <n>', 'images per batch job (default: BATCH_SIZE)')
-    .option('--max-side <px>', 'longest image side after ingest, pixels (default: MAX_SIDE)')
-    .option('--stages <list>', 'stages to run, comma-separated; perception stages left out use their fallback (default: all)')
-    .option('--qa-max <n>', 'most QA pairs per image')
-    .option('--qa-quota <n>', 'most QA pairs of one type per image')
-    .option('--qa-types <list>', 'only these QA types, comma-separated')
-    .addOption(new Option('--units <units>', 'answer units').choices(['metric', 'imperial']))
-    .option('--seed <n>', 'seed of every random choice')
-    .option('--formats <list>', 'dataset formats, comma-separated: parquet, jsonl, llava')
-    .option('--fov <degrees>', 'horizontal field of view assumed for images with no other intrinsics')
+  return addImageFlags(
+    command
+      .option('--batch-size <n>', `images per batch job (default: BATCH_SIZE, ${defaults.batchSize})`)
+      .option('--formats <list>', `dataset formats, comma-separated: parquet, jsonl, llava (default: ${defaults.formats.join(',')})`),
+  );
+}
+
+/** The options of what happens to one image, without the dataset's (batches, formats): `inspect`. */
+export function addImageFlags(command: Command): Command {
+  return addQaFlags(
+    command
+      .option('--max-side <px>', `longest image side after ingest, pixels (default: MAX_SIDE, ${defaults.maxSide})`)
+      .option('--stages <list>', 'stages to run, comma-separated; perception stages left out use their fallback (default: all)'),
+  )
+    .option('--fov <degrees>', `horizontal field of view assumed for images with no other intrinsics (default: ${defaults.fovDegrees})`)
     .option('--vocabulary <list>', 'open-vocabulary detector prompts, comma-separated')
-    .option('--filter-model <name>', 'scene filter model')
-    .option('--detect-model <name>', 'detector model')
-    .option('--segment-model <name>', 'segmentation model')
-    .option('--depth-model <name>', 'metric depth model')
+    .option('--filter-model <name>', 'scene filter model (default: none, keep every image)')
+    .option('--detect-model <name>', "detector model (default: none, the source's boxes)")
+    .option('--segment-model <name>', "segmentation model (default: none, the box's dominant 3D cluster)")
+    .option('--depth-model <name>', "metric depth model (default: the source's depth, else a depth model in the model cache)")
     .option('--rephrase', 'rewrite the QA text with the language model of LLM_ENDPOINT / LLM_MODEL, keeping only rewrites that state the same fact');
+}
+
+/** The question options, with the run defaults: also `scene`, so one setting has one name and one default everywhere. */
+export function addQaFlags(command: Command): Command {
+  return command
+    .option('--qa-max <n>', `most QA pairs per image (default: ${defaults.qa.maxPerImage})`)
+    .option('--qa-quota <n>', `most QA pairs of one type per image (default: ${defaults.qa.defaultQuota})`)
+    .option('--qa-types <list>', 'only these QA types, comma-separated (default: all)')
+    .addOption(new Option('--units <units>', `answer units (default: ${defaults.units})`).choices(['metric', 'imperial']))
+    .option('--seed <n>', `seed of every random choice (default: ${defaults.seed})`);
+}
+
+/** The QA options the flags set; fields left undefined keep their defaults (resolveRunOptions merges the QA options field by field). */
+export function qaOptionsFromFlags(flags: Pick<RunFlags, 'qaMax' | 'qaQuota' | 'qaTypes'>): Partial<RunOptions['qa']> | undefined {
+  if (flags.qaMax === undefined && flags.qaQuota === undefined && flags.qaTypes === undefined) return undefined;
+  return {
+    maxPerImage: flags.qaMax !== undefined ? int(flags.qaMax, '--qa-max') : undefined,
+    defaultQuota: flags.qaQuota !== undefined ? int(flags.qaQuota, '--qa-quota') : undefined,
+    types: flags.qaTypes !== undefined ? list(flags.qaTypes) : undefined,
+  };
 }
 
 /** The RunOptions the flags set (the rest come from defaults). */
@@ -51,14 +79,8 @@ export function runOptionsFromFlags(flags: RunFlags): Partial<RunOptions> {
   if (flags.batchSize !== undefined) options.batchSize = int(flags.batchSize, '--batch-size');
   if (flags.maxSide !== undefined) options.maxSide = int(flags.maxSide, '--max-side');
   if (flags.stages !== undefined) options.stages = parseStageList(flags.stages, '--stages');
-  if (flags.qaMax !== undefined || flags.qaQuota !== undefined || flags.qaTypes !== undefined) {
-    // Fields left undefined keep their defaults (resolveRunOptions merges the QA options field by field).
-    options.qa = {
-      maxPerImage: flags.qaMax !== undefined ? int(flags.qaMax, '--qa-max') : undefined,
-      defaultQuota: flags.qaQuota !== undefined ? int(flags.qaQuota, '--qa-quota') : undefined,
-      types: flags.qaTypes !== undefined ? list(flags.qaTypes) : undefined,
-    } as RunOptions['qa'];
-  }
+  const qa = qaOptionsFromFlags(flags);
+  if (qa) options.qa = qa as RunOptions['qa'];
   if (flags.units !== undefined) options.units = flags.units as RunOptions['units'];
   if (flags.seed !== undefined) options.seed = int(flags.seed, '--seed');
   if (flags.formats !== undefined) options.formats = list(flags.formats) as ExportFormat[];

@@ -4,17 +4,22 @@
  * remembers its run (`spatialforge-run.json`), so the same command started again after Ctrl-C or
  * kill -9 resumes it; a different configuration in the same folder is refused with the fix.
  *
- * Folder layout: `dataset/` (the dataset), `spatialforge-run.json`, `.store/` (images, stage outputs,
- * the run's files), `.redis/` (Redis' append-only file when it is the private one).
+ * Before Redis starts, the preflight (preflight.ts) checks the input can run at all. When the run ends
+ * or is interrupted, its failures are written out (run-report.ts).
+ *
+ * Folder layout: `dataset/` (the dataset), `spatialforge-run.json`, `failures.jsonl` and `summary.json`
+ * (written when the run ends or stops), `.store/` (images, stage outputs, the run's files), `.redis/`
+ * (Redis' append-only file when it is the private one).
  */
 import { link, mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   ConfigError, STAGES, contentId, stableHash, type DatasetInfo, type RunOptions, type RunState,
 } from '@spatialforge/core';
-import { redisUrlSetting, startRedis, type RedisServer } from '@spatialforge/queue';
+import { redisUrlSetting, runningRedisUrl, startRedis, type RedisServer } from '@spatialforge/queue';
 import { createFactory, type Factory } from './factory.js';
-import { resolveRunOptions } from './run-options.js';
+import { preflightRun } from './preflight.js';
+import { allFailures, writeRunReport, type RunSummaryFile } from './run-report.js';
 import { queuePrefixSetting } from '@spatialforge/queue';
 
 export const RUN_FILE = 'spatialforge-run.json';
@@ -50,6 +55,8 @@ export interface LocalRunResult {
   datasetDir: string;
   /** True when the run had been started before (resumed or already complete). */
   resumed: boolean;
+  /** What `summary.json` holds: totals and failures grouped by code. */
+  summary: RunSummaryFile;
 }
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -66,10 +73,15 @@ export class LocalRun {
     this.out = resolve(config.out);
   }
 
-  /** Checks the folder, starts Redis, the coordinator and the workers, and creates or resumes the run. */
+  /**
+   * Checks the input (preflight) and the folder, then starts Redis, the coordinator and the workers, and
+   * creates or resumes the run. A preflight refusal comes before anything is started.
+   */
   async start(): Promise<string> {
-    const options = resolveRunOptions(this.config.options);
     const input = isUri(this.config.input) ? this.config.input : resolve(this.config.input);
+    const source = { kind: 'uri', uri: input } as const;
+    const { options, notes } = await preflightRun({ source, options: this.config.options });
+    for (const note of notes) this.config.log?.(note);
     const configHash = stableHash({ input, options });
     const runFilePath = join(this.out, RUN_FILE);
     const previous = await readRunFile(runFilePath);
@@ -88,12 +100,10 @@ export class LocalRun {
       this.redisServer = await startRedis({ dir: join(this.out, '.redis') });
       redisUrl = this.redisServer.url;
     }
-    // On a shared Redis, this folder's run gets queues of its own: other workers there do not see this folder.
-    const prefix = external ? `${queuePrefixSetting.read()}-local-${contentId(this.out).slice(0, 8)}` : queuePrefixSetting.read();
     this.factory = await createFactory({
       redisUrl,
       output: join(this.out, '.store'),
-      prefix,
+      prefix: localPrefix(this.out, external),
       lockSeconds: this.config.lockSeconds ?? 10,
       log: this.config.log,
     });
@@ -104,7 +114,7 @@ export class LocalRun {
       this.runId = previous.runId;
       this.resumed = true;
     } else {
-      const run = await this.factory.coordinator.createRun({ source: { kind: 'uri', uri: input }, options });
+      const run = await this.factory.coordinator.createRun({ source, options });
       this.runId = run.id;
       await writeFile(runFilePath, `${JSON.stringify({ runId: run.id, configHash, input, options } satisfies RunFile, null, 2)}\n`);
     }
@@ -116,7 +126,10 @@ export class LocalRun {
     return this.factory.coordinator;
   }
 
-  /** Polls the run until it is final, reporting its state; then links the dataset into `<out>/dataset`. */
+  /**
+   * Polls the run until it is final (or the run is stopped), reporting its state; then links the
+   * dataset into `<out>/dataset` and writes `failures.jsonl` and `summary.json`.
+   */
   async finish(onProgress?: (run: RunState) => void, intervalMs = 500): Promise<LocalRunResult> {
     const runId = this.runId!;
     for (;;) {
@@ -127,7 +140,8 @@ export class LocalRun {
         const dataset = run.status === 'completed' ? await this.coordinator.dataset(runId) : undefined;
         const datasetDir = join(this.out, 'dataset');
         if (dataset) await this.linkDataset(dataset, datasetDir);
-        return { run, dataset, datasetDir, resumed: this.resumed };
+        const summary = await writeRunReport(this.out, run, await allFailures(this.coordinator, runId), dataset);
+        return { run, dataset, datasetDir, resumed: this.resumed, summary };
       }
       await new Promise((r) => setTimeout(r, intervalMs));
     }
@@ -151,6 +165,53 @@ export class LocalRun {
   }
 }
 
+/** An embedded run's folder opened for reading (`spatialforge status --out DIR`). */
+export interface OpenedLocalRun {
+  runId: string;
+  coordinator: Factory['coordinator'];
+  /** True when this process started the folder's Redis from its append-only file (the run is not running). */
+  startedRedis: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the run of an output folder for reading, finished or interrupted: through REDIS_URL when the
+ * run used it, else through the folder's own redis-server when it is still running, else by starting
+ * one on `.redis/`'s append-only file (stopped again by close()).
+ */
+export async function openLocalRun(out: string): Promise<OpenedLocalRun> {
+  const dir = resolve(out);
+  const runFile = await readRunFile(join(dir, RUN_FILE));
+  if (!runFile) throw new ConfigError(`${dir} holds no run (no ${RUN_FILE}): give the --out folder of a spatialforge run or demo`, 'out');
+  const external = redisUrlSetting.read();
+  let server: RedisServer | undefined;
+  let redisUrl = external ?? runningRedisUrl(join(dir, '.redis'));
+  if (!redisUrl) {
+    server = await startRedis({ dir: join(dir, '.redis') });
+    redisUrl = server.url;
+  }
+  try {
+    const factory = await createFactory({ redisUrl, output: join(dir, '.store'), prefix: localPrefix(dir, external) });
+    return {
+      runId: runFile.runId,
+      coordinator: factory.coordinator,
+      startedRedis: server !== undefined,
+      async close() {
+        await factory.close();
+        await server?.stop();
+      },
+    };
+  } catch (err) {
+    await server?.stop();
+    throw err;
+  }
+}
+
+/** On a shared Redis (REDIS_URL), a folder's run gets queues of its own: other workers there do not see this folder. */
+function localPrefix(out: string, external: string | undefined): string {
+  return external ? `${queuePrefixSetting.read()}-local-${contentId(out).slice(0, 8)}` : queuePrefixSetting.read();
+}
+
 function isUri(input: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(input);
 }
@@ -163,6 +224,11 @@ async function readRunFile(path: string): Promise<RunFile | undefined> {
   } catch {
     throw new ConfigError(`${path} is not valid JSON: remove it to start afresh`, 'out');
   }
+}
+
+/** The run id of a folder's run file, or undefined when there is none or it cannot be read. */
+export async function readRunId(path: string): Promise<string | undefined> {
+  return (await readRunFile(path).catch(() => undefined))?.runId;
 }
 
 function describeDifference(previous: RunFile, input: string, options: RunOptions): string {

@@ -18,6 +18,7 @@ import {
   type ModelStatus,
   type PullProgress,
 } from '@spatialforge/vision';
+import { usageText } from '../help.js';
 
 function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined) return '-';
@@ -58,12 +59,14 @@ function manifestsNamed(names: string[]): ModelManifest[] {
 export function register(program: Command): void {
   const models = program
     .command('models')
-    .description(`Model cache: list, verify and pull ONNX models (cache: MODEL_CACHE_DIR, default ${readRuntimeSettings({}).cacheDir})`);
+    .description(`Model cache: list, verify and pull ONNX models (cache: MODEL_CACHE_DIR, default ${readRuntimeSettings({}).cacheDir})`)
+    .addHelpText('after', usageText({ examples: ['spatialforge models list', 'spatialforge models pull metric3d-v2-vit-small', 'spatialforge models verify'], environment: 'MODEL_CACHE_DIR, MODEL_SOURCE' }));
 
   models
     .command('list')
     .description('Every known model: installed or missing, size on disk, digest, licence')
     .option('--json', 'print JSON')
+    .addHelpText('after', usageText({ examples: ['spatialforge models list', 'spatialforge models list --json'], environment: 'MODEL_CACHE_DIR' }))
     .action(async (opts: { json?: boolean }) => {
       const { cacheDir, provider } = readRuntimeSettings();
       const statuses = await Promise.all(MODELS.map((m) => inspectModel(m, cacheDir, { hash: false })));
@@ -93,6 +96,7 @@ export function register(program: Command): void {
   models
     .command('verify [names...]')
     .description('Hash every file of the named models (default: those with files in the cache) against its digest')
+    .addHelpText('after', usageText({ examples: ['spatialforge models verify', 'spatialforge models verify yolox-nano'], environment: 'MODEL_CACHE_DIR' }))
     .action(async (names: string[]) => {
       const { cacheDir } = readRuntimeSettings();
       let statuses: ModelStatus[];
@@ -126,6 +130,7 @@ export function register(program: Command): void {
     .option('--from <source>', 'copy from a folder or s3://bucket/prefix holding <model>/<file> or <file>')
     .option('--base-url <url>', 'download <url>/<model>/<file> instead of the manifest URLs (a mirror)')
     .option('--force', 'fetch again even when the cached file is intact; accept a new digest for files with no published one')
+    .addHelpText('after', usageText({ examples: ['spatialforge models pull yolox-nano metric3d-v2-vit-small', 'spatialforge models pull depth-anything-v2-metric-indoor-small --from ./exported'], environment: 'MODEL_CACHE_DIR, MODEL_SOURCE (a folder or s3:// prefix to copy from)' }))
     .action(async (names: string[], opts: { from?: string; baseUrl?: string; force?: boolean }) => {
       const { cacheDir } = readRuntimeSettings();
       const bars = new cliProgress.MultiBar(

@@ -1,16 +1,10 @@
 /** `spatialforge synth`: synthetic RGB-D scenes (or a robot episode) with exact ground truth. */
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { integerFrom } from '../arguments.js';
 import { InputError } from '@spatialforge/core';
-import { MAX_OBJECTS, generateEpisode, generateScene, writeEpisode, writeScene } from '@spatialforge/synth';
-
-function integerFrom(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got ${value}`);
-    return n;
-  };
-}
+import { MAX_OBJECTS, generateEpisode, generateScene, sceneFolderName, writeEpisode, writeScene } from '@spatialforge/synth';
+import { usageText } from '../help.js';
 
 interface SynthOptions {
   scenes: number;
@@ -28,13 +22,14 @@ export function register(program: Command): void {
     .command('synth')
     .description('Render synthetic RGB-D scenes with exact ground truth (frame.json, rgb.png, depth.png, instances.png, truth.json per scene)')
     .requiredOption('--out <dir>', 'output folder')
-    .option('--scenes <n>', 'scenes to render; scene i uses seed S + i and goes to scene-0000i/', integerFrom(1), 1)
+    .option('--scenes <n>', `scenes to render; scene i uses seed S + i and goes to ${sceneFolderName(0)}/, ${sceneFolderName(1)}/, …`, integerFrom(1), 1)
     .option('--seed <s>', 'seed of the first scene', integerFrom(0), 0)
     .option('--width <px>', 'image width', integerFrom(64, 4096), 640)
     .option('--height <px>', 'image height', integerFrom(48, 4096), 480)
     .option('--objects <n>', 'objects per scene, tables included (default: drawn from 4-8)', integerFrom(1, MAX_OBJECTS))
     .option('--episode', 'render one episode instead: a gripper moving to an orange bottle, one frame-NNN/ folder per frame and episode.json')
     .option('--frames <n>', 'frames of the episode', integerFrom(2, 1000), 30)
+    .addHelpText('after', usageText({ examples: ['spatialforge synth --scenes 3 --seed 11 --out synth', 'spatialforge synth --episode --frames 30 --out episode'] }))
     .action(async (opts: SynthOptions) => {
       const { width, height } = opts;
       if (opts.episode) {
@@ -52,7 +47,7 @@ export function register(program: Command): void {
       for (let i = 0; i < opts.scenes; i++) {
         const seed = opts.seed + i;
         const scene = layoutOrExplain(() => generateScene({ seed, width, height, objectCount: opts.objects }), '--objects');
-        const dir = join(opts.out, `scene-${String(i).padStart(5, '0')}`);
+        const dir = join(opts.out, sceneFolderName(i));
         await writeScene(scene, dir);
         const labels = scene.objects.map((object) => `${object.colour} ${object.label}`).join(', ');
         console.log(`${dir}: seed ${seed}, ${scene.objects.length} objects (${labels})`);

@@ -23,9 +23,11 @@ Examples:
   $ spatialforge status --out out                              # a finished or interrupted run: counts, failures by code, fixes
 
 Environment (every command's --help says what it reads):
-  run, demo, inspect, scene, synth    none needed; REDIS_URL, when set, is used instead of a private redis-server
+  run, demo                           none needed: a private redis-server in OUT/.redis (REDIS_URL, when set, is used instead)
+  inspect, scene, synth, reward       none
   serve                               REDIS_URL and OUTPUT, or neither (a private Redis and store under --data)
-  worker, submit, status RUN, export  REDIS_URL and OUTPUT (a folder or s3://bucket/prefix)
+  worker, submit, export              REDIS_URL and OUTPUT (a folder or s3://bucket/prefix)
+  status                              --out DIR: none; RUN of a distributed run: REDIS_URL and OUTPUT
   models                              MODEL_CACHE_DIR (the cache), MODEL_SOURCE (where pull copies from)
   tokens                              REDIS_URL (or --redis-url)
   eval, reason, --rephrase            EVAL_API_KEY; LLM_ENDPOINT, LLM_MODEL, LLM_API_KEY

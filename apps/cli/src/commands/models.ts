@@ -52,6 +52,22 @@ function expectedModelDigest(status: ModelStatus): string | undefined {
   return modelDigest(Object.fromEntries(status.files.map((f) => [f.name, f.expected as string])));
 }
 
+/** Where a file's expected digest comes from: published with the manifest, pinned at its first pull (pins.json), or not yet known. */
+type DigestSource = 'published' | 'pinned' | 'unpinned';
+
+function digestSources(status: ModelStatus): DigestSource[] {
+  return status.manifest.files.map((file, i) => (file.sha256 ? 'published' : status.files[i]!.expected ? 'pinned' : 'unpinned'));
+}
+
+/** The INTEGRITY column: every file against a published digest, or pinned at first pull (and whether that pull happened). */
+function integrity(status: ModelStatus): string {
+  const sources = digestSources(status);
+  if (sources.every((s) => s === 'published')) return 'published sha256';
+  const pinned = sources.every((s) => s !== 'unpinned');
+  const mixed = sources.includes('published') ? ' (some files published)' : '';
+  return pinned ? `pinned at first pull${mixed}` : `pinned at first pull, not pulled yet${mixed}`;
+}
+
 function manifestsNamed(names: string[]): ModelManifest[] {
   return names.map(getManifest);
 }
@@ -64,7 +80,7 @@ export function register(program: Command): void {
 
   models
     .command('list')
-    .description('Every known model: installed or missing, size on disk, digest, licence')
+    .description('Every known model: installed or missing, size on disk, digest, how its files are checked (a published sha256, or one pinned at first pull), licence')
     .option('--json', 'print JSON')
     .addHelpText('after', usageText({ examples: ['spatialforge models list', 'spatialforge models list --json'], environment: 'MODEL_CACHE_DIR' }))
     .action(async (opts: { json?: boolean }) => {
@@ -76,19 +92,20 @@ export function register(program: Command): void {
           task: s.manifest.task,
           status: summary(s),
           digest: expectedModelDigest(s),
+          integrity: integrity(s),
           licence: s.manifest.licence,
-          files: s.files.map((f) => ({ name: f.name, path: f.path, state: f.state, bytes: f.bytes, sha256: f.expected })),
+          files: s.files.map((f, i) => ({ name: f.name, path: f.path, state: f.state, bytes: f.bytes, sha256: f.expected, digestSource: digestSources(s)[i] })),
         }));
         console.log(JSON.stringify({ cacheDir, provider, models: out }, null, 2));
         return;
       }
       console.log(`cache ${cacheDir}; execution provider ${provider}${provider === 'cuda' && !cudaProviderAvailable() ? ' (CUDA provider not installed)' : ''}`);
-      const rows = [['MODEL', 'TASK', 'STATUS', 'SIZE', 'DIGEST', 'LICENCE']];
+      const rows = [['MODEL', 'TASK', 'STATUS', 'SIZE', 'DIGEST', 'INTEGRITY', 'LICENCE']];
       for (const s of statuses) {
         const present = s.files.filter((f) => f.bytes !== undefined);
         const size = present.length ? present.reduce((n, f) => n + (f.bytes as number), 0) : undefined;
         const digest = expectedModelDigest(s);
-        rows.push([s.manifest.name, s.manifest.task, summary(s), formatBytes(size), digest ? digest.slice(0, 12) : 'pinned at pull', s.manifest.licence]);
+        rows.push([s.manifest.name, s.manifest.task, summary(s), formatBytes(size), digest ? digest.slice(0, 12) : '-', integrity(s), s.manifest.licence]);
       }
       console.log(table(rows));
     });

@@ -50,17 +50,19 @@ export async function preflightRun(
   }
   if (withoutDepth.length === 0) return { options, notes: [] };
 
-  const scope = read > PREFLIGHT_MAX_INPUTS ? `the first ${PREFLIGHT_MAX_INPUTS} inputs` : `${withoutDepth.length} input${withoutDepth.length === 1 ? '' : 's'}`;
+  const one = withoutDepth.length === 1 && read <= PREFLIGHT_MAX_INPUTS;
+  const scope = read > PREFLIGHT_MAX_INPUTS ? `the first ${PREFLIGHT_MAX_INPUTS} inputs` : `${withoutDepth.length} input${one ? '' : 's'}`;
+  const have = one ? 'has' : 'have';
   const cached = await installedDepthModel(env);
   if (cached) {
     return {
       options: { ...options, stages: STAGES.filter((s) => s === 'depth' || options.stages.includes(s)), models: { ...options.models, depth: cached.name } },
-      notes: [`${scope} have no depth map: using the depth model ${cached.name} from the model cache (${cached.cacheDir}); --depth-model NAME picks another`],
+      notes: [`${scope} ${have} no depth map: using the depth model ${cached.name} from the model cache (${cached.cacheDir}); --depth-model NAME picks another`],
     };
   }
   const examples = withoutDepth.slice(0, 3).join(', ');
   throw new InputError(
-    `${scope} (${examples}${withoutDepth.length > 3 ? ', …' : ''}) have no depth map, and no depth model is configured or installed, ` +
+    `${scope} (${examples}${withoutDepth.length > 3 ? ', …' : ''}) ${have} no depth map, and no depth model is configured or installed, ` +
       `so every image would fail at the depth stage. Fix: ${explainFailure('no-depth').fix}`,
     'no-depth',
     withoutDepth[0],

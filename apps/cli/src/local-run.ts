@@ -20,9 +20,9 @@ export async function executeLocalRun(options: LocalRunOptions): Promise<void> {
     const view = progressView();
     const result = await local.finish((run) => view.update(run));
     view.stop();
-    if (interrupted) return;
     process.stdout.write(`${summary(result.run, result.dataset, result.datasetDir, result.summary.failures)}\n`);
-    if (result.run.totals.failed > 0) process.stdout.write(`every failure: ${join(local.out, FAILURES_FILE)}; again later: spatialforge status --out ${local.out}\n`);
+    if (interrupted) process.stdout.write(`interrupted: the same command resumes the run; spatialforge status --out ${local.out} shows it\n`);
+    else if (result.run.totals.failed > 0) process.stdout.write(`every failure: ${join(local.out, FAILURES_FILE)}; again later: spatialforge status --out ${local.out}\n`);
     if (result.run.status !== 'completed') process.exitCode = 1;
   } finally {
     if (!interrupted) await local.stop();

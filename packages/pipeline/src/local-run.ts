@@ -68,6 +68,7 @@ export class LocalRun {
   private runId?: string;
   private resumed = false;
   private stopped = false;
+  private finishing?: Promise<LocalRunResult>;
 
   constructor(private readonly config: LocalRunOptions) {
     this.out = resolve(config.out);
@@ -130,7 +131,12 @@ export class LocalRun {
    * Polls the run until it is final (or the run is stopped), reporting its state; then links the
    * dataset into `<out>/dataset` and writes `failures.jsonl` and `summary.json`.
    */
-  async finish(onProgress?: (run: RunState) => void, intervalMs = 500): Promise<LocalRunResult> {
+  finish(onProgress?: (run: RunState) => void, intervalMs = 500): Promise<LocalRunResult> {
+    this.finishing = this.pollUntilFinal(onProgress, intervalMs);
+    return this.finishing;
+  }
+
+  private async pollUntilFinal(onProgress: ((run: RunState) => void) | undefined, intervalMs: number): Promise<LocalRunResult> {
     const runId = this.runId!;
     for (;;) {
       const run = await this.coordinator.getRun(runId);
@@ -147,9 +153,13 @@ export class LocalRun {
     }
   }
 
-  /** Stops workers (their current batches finish), the coordinator and the private Redis. */
+  /**
+   * Stops workers (their current batches finish), the coordinator and the private Redis. A finish()
+   * under way first writes the report of the run as it stands (an interrupted run's failures too).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.finishing?.catch(() => undefined);
     await this.factory?.close();
     await this.redisServer?.stop();
   }

@@ -81,7 +81,7 @@ export function register(program: Command): void {
     .command('revoke <id>')
     .description('Revoke a token by its id (requests with it get 401 at once)')
     .option('--redis-url <url>', 'Redis of the service (default: REDIS_URL)')
-    .addHelpText('after', usageText({ examples: ['spatialforge tokens revoke tok-3f2a9c'], environment: 'REDIS_URL (or --redis-url)' }))
+    .addHelpText('after', usageText({ examples: ['spatialforge tokens revoke 3f2a9c0d11e5b7a4'], environment: 'REDIS_URL (or --redis-url)' }))
     .action(async (id: string, options: ConnectionOptions) => {
       const removed = await withTokenStore(options, (store) => store.revoke(id));
       if (!removed) throw new InputError(`no token with id ${id} (see spatialforge tokens list)`, 'unknown-token', id);

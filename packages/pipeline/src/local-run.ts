@@ -11,6 +11,7 @@
  * (written when the run ends or stops), `.store/` (images, stage outputs, the run's files), `.redis/`
  * (Redis' append-only file when it is the private one).
  */
+import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -179,25 +180,29 @@ export class LocalRun {
 export interface OpenedLocalRun {
   runId: string;
   coordinator: Factory['coordinator'];
-  /** True when this process started the folder's Redis from its append-only file (the run is not running). */
-  startedRedis: boolean;
+  /** Closes the connections, and stops the folder's Redis when this opening started it. */
   close(): Promise<void>;
 }
 
 /**
- * Opens the run of an output folder for reading, finished or interrupted: through REDIS_URL when the
- * run used it, else through the folder's own redis-server when it is still running, else by starting
- * one on `.redis/`'s append-only file (stopped again by close()).
+ * Opens the run of an output folder for reading, finished or interrupted: through the folder's own
+ * redis-server when it is still running, else by starting one on `.redis/`'s append-only file (stopped
+ * again by close()); a run that used REDIS_URL is read there.
  */
 export async function openLocalRun(out: string): Promise<OpenedLocalRun> {
   const dir = resolve(out);
   const runFile = await readRunFile(join(dir, RUN_FILE));
   if (!runFile) throw new ConfigError(`${dir} holds no run (no ${RUN_FILE}): give the --out folder of a spatialforge run or demo`, 'out');
-  const external = redisUrlSetting.read();
+  // A run that started its own Redis has `.redis/`; one that used REDIS_URL has not.
+  const privateDir = join(dir, '.redis');
+  const external = existsSync(privateDir) ? undefined : redisUrlSetting.read();
+  if (!external && !existsSync(privateDir)) {
+    throw new ConfigError(`the run in ${dir} used the Redis of REDIS_URL (it has no .redis/): set REDIS_URL to that Redis`, 'REDIS_URL');
+  }
   let server: RedisServer | undefined;
-  let redisUrl = external ?? runningRedisUrl(join(dir, '.redis'));
+  let redisUrl = external ?? runningRedisUrl(privateDir);
   if (!redisUrl) {
-    server = await startRedis({ dir: join(dir, '.redis') });
+    server = await startRedis({ dir: privateDir });
     redisUrl = server.url;
   }
   try {
@@ -205,7 +210,6 @@ export async function openLocalRun(out: string): Promise<OpenedLocalRun> {
     return {
       runId: runFile.runId,
       coordinator: factory.coordinator,
-      startedRedis: server !== undefined,
       async close() {
         await factory.close();
         await server?.stop();

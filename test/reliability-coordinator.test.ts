@@ -20,13 +20,14 @@ import { recordReliability } from './support/reliability-report.js';
 import { startFaultProxy, type FaultProxy } from './support/s3-fault-proxy.js';
 import { serveFolder, type StaticServer } from './support/static-server.js';
 import { startWorkerFleet, type WorkerFleet } from './support/worker-fleet.js';
+import { ProgressWatch, SOAK_SAFETY_TIMEOUT_MS, runProgress } from './support/progress-watch.js';
 
 const SCENES = 200;
 /** Two images per batch: the listing writes 100 batch files, each slowed by the proxy. */
 const BATCH_SIZE = 2;
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
-test('spatialforge serve killed while listing and again mid-run resumes the run: one record per image', { timeout: 600_000 }, async () => {
+test('spatialforge serve killed while listing and again mid-run resumes the run: one record per image', { timeout: SOAK_SAFETY_TIMEOUT_MS }, async () => {
   const dir = await tempDir('coordinator');
   let redis: RedisServer | undefined;
   let s3: S3rverHandle | undefined;
@@ -69,12 +70,13 @@ test('spatialforge serve killed while listing and again mid-run resumes the run:
       return response;
     };
     const getRun = async (runId: string) => (await (await api(`/v1/runs/${runId}`)).json()) as RunState;
-    const until = async (runId: string, what: string, done: (run: RunState) => boolean, timeoutMs: number, intervalMs = 100) => {
-      const deadline = Date.now() + timeoutMs;
+    /** Waits for `done`; fails when the run (its listing, every stage) stands still for `stallMs`, however long it takes otherwise. */
+    const until = async (runId: string, what: string, done: (run: RunState) => boolean, stallMs: number, intervalMs = 100) => {
+      const watch = new ProgressWatch(stallMs, `waiting for ${what}`);
       for (;;) {
         const run = await getRun(runId);
         if (done(run)) return run;
-        if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs / 1000} s: ${JSON.stringify(run)}\n${fleet?.output()}`);
+        watch.check(run.totals.inputs + runProgress(run), () => `${JSON.stringify(run)}\n${fleet?.output()}`);
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
       }
     };
@@ -95,11 +97,11 @@ test('spatialforge serve killed while listing and again mid-run resumes the run:
     await startServe();
     await until(created.id, 'the listing to finish', (run) => run.totals.inputs === SCENES, 120_000);
     // Killed again mid-run: the workers carry on without it, and a new coordinator answers for the run.
-    const midRun = await until(created.id, 'half the images done', (run) => run.totals.completed >= SCENES / 2 || FINAL.has(run.status), 300_000, 200);
+    const midRun = await until(created.id, 'half the images done', (run) => run.totals.completed >= SCENES / 2 || FINAL.has(run.status), 120_000, 200);
     assert.equal(midRun.status === 'running' || midRun.status === 'exporting', true, `the second kill came mid-run (${midRun.status})`);
     await killServe();
     await startServe();
-    const finished = await until(created.id, 'the run to end', (run) => FINAL.has(run.status), 300_000, 250);
+    const finished = await until(created.id, 'the run to end', (run) => FINAL.has(run.status), 120_000, 250);
 
     assert.equal(finished.status, 'completed', finished.error);
     assert.deepEqual(

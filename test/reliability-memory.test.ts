@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { removeDir, tempDir } from './factory-support.js';
 import { recordReliability } from './support/reliability-report.js';
 import { MiB, measureWorkerMemory } from './support/worker-memory.js';
+import { SOAK_SAFETY_TIMEOUT_MS } from './support/progress-watch.js';
 
 const IMAGES = 5000;
 const WIDTH = 64;
@@ -19,10 +20,10 @@ const PLATEAU_RATIO = 1.2;
 /** A worker with one lift thread on images this small stays far below this. */
 const PEAK_BOUND_BYTES = 512 * MiB;
 
-test('a worker processing 5,000 images plateaus in memory', { timeout: 600_000 }, async () => {
+test('a worker processing 5,000 images plateaus in memory', { timeout: SOAK_SAFETY_TIMEOUT_MS }, async () => {
   const dir = await tempDir('memory');
   try {
-    const result = await measureWorkerMemory({ dir, images: IMAGES, width: WIDTH, height: HEIGHT, scenes: 250, timeoutMs: 480_000 });
+    const result = await measureWorkerMemory({ dir, images: IMAGES, width: WIDTH, height: HEIGHT, scenes: 250, stallMs: 2 * 60_000 });
     const mib = (bytes: number) => Math.round((bytes / MiB) * 10) / 10;
     const figures = {
       command: 'node scripts/run-tests.mjs test/reliability-memory',

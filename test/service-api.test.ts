@@ -302,8 +302,27 @@ describe('requests', () => {
     assert.equal(query.field, 'querystring.seed');
   });
 
+  test('images no stage can process (no depth, no depth model) get a 400 naming the fix, and no run', async () => {
+    const cache = await mkdtemp(join(tmpdir(), 'sf-empty-models-'));
+    const previous = process.env.MODEL_CACHE_DIR;
+    process.env.MODEL_CACHE_DIR = cache; // the service runs in this process: its model cache is empty
+    try {
+      const before = (await json<{ runs: RunState[] }>(await h.api(lab, '/v1/runs'))).runs.length;
+      const error = await json<{ code: string; field: string; message: string }>(await post({ source: { kind: 'urls', urls: [`${h.corpusUrl}/a.png`, `${h.corpusUrl}/b.png`] } }), 400);
+      assert.equal(error.code, 'no-depth');
+      assert.equal(error.field, 'options.models.depth');
+      assert.match(error.message, /^2 inputs .* have no depth map.*spatialforge models pull [\w.-]+, then --depth-model/);
+      assert.equal((await json<{ runs: RunState[] }>(await h.api(lab, '/v1/runs'))).runs.length, before, 'no run was created');
+    } finally {
+      if (previous === undefined) delete process.env.MODEL_CACHE_DIR;
+      else process.env.MODEL_CACHE_DIR = previous;
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
+
   test('QA margins and inline detector scores are accepted and the run keeps the margins; rephrase without a model is refused naming it', async () => {
-    const frames = [{ image: `${h.corpusUrl}/a.png`, objects: [{ id: 'a', label: 'cup', box: [1, 2, 30, 40], score: 0.75 }] }];
+    // With depth: a frame without it and no depth model is refused before the run exists (the preflight).
+    const frames = [{ image: `${h.corpusUrl}/a.png`, depth: { uri: `${h.corpusUrl}/a-depth.png`, scale: 0.001 }, objects: [{ id: 'a', label: 'cup', box: [1, 2, 30, 40], score: 0.75 }] }];
     const margins = { metres: 0.2, ratio: 0.1, degrees: 5 };
     const run = await json<RunState>(await post({ source: { kind: 'frames', frames }, options: { qa: { margins } } }), 201);
     assert.deepEqual(run.options.qa.margins, margins);

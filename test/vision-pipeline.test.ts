@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import type { FrameManifest, SceneGraph } from '@spatialforge/core';
 import { LocalRun } from '@spatialforge/pipeline';
 import { readNpy } from '@spatialforge/scene';
-import { depthAnythingV2MetricIndoorSmall } from '../packages/vision/src/models/depth.js';
+import { depthAnythingV2MetricIndoorSmall } from '../packages/vision/src/models/index.js';
 import { tempDir } from '../packages/vision/src/testing/fixtures.js';
 import { OnnxGraph } from '../packages/vision/src/testing/onnx-graph.js';
 

@@ -16,6 +16,7 @@ import type { RunOptions, RunState } from '@spatialforge/core';
 import { createFactory, writeDemoInput, type Factory } from '@spatialforge/pipeline';
 import { startRedis, type RedisServer } from '@spatialforge/queue';
 import { startCli, uniquePrefix, type CliProcess } from '../factory-support.js';
+import { ProgressWatch, runProgress } from './progress-watch.js';
 
 export interface WorkerMemoryOptions {
   /** Folder for the corpus, Redis and the store (the caller removes it). */
@@ -28,8 +29,8 @@ export interface WorkerMemoryOptions {
   scenes: number;
   /** Milliseconds between samples. @defaultValue 250 */
   sampleMs?: number;
-  /** Longest the run may take, milliseconds. */
-  timeoutMs: number;
+  /** Longest the run may go without an image finishing a stage (or the export moving on), milliseconds. */
+  stallMs: number;
 }
 
 export interface MemorySample {
@@ -108,6 +109,7 @@ export async function measureWorkerMemory(options: WorkerMemoryOptions): Promise
     const created = await factory.coordinator.createRun({ source: { kind: 'uri', uri: manifest }, options: OPTIONS });
     const started = Date.now();
     const samples: MemorySample[] = [];
+    const watch = new ProgressWatch(options.stallMs, `the ${options.images}-image run`);
     let run: RunState | undefined;
     for (;;) {
       run = (await factory.coordinator.getRun(created.id))!;
@@ -115,14 +117,14 @@ export async function measureWorkerMemory(options: WorkerMemoryOptions): Promise
       if (worker.child.exitCode !== null) throw new Error(`the worker exited (${worker.child.exitCode}):\n${worker.output().slice(-3000)}`);
       samples.push({ seconds: (Date.now() - started) / 1000, images, rssBytes: rssBytes(pid) });
       if (run.status !== 'running' && run.status !== 'pending') break;
-      if (Date.now() - started > options.timeoutMs) throw new Error(`the run did not get through ${options.images} images in ${options.timeoutMs / 1000} s: ${JSON.stringify(run.stages)}`);
+      watch.check(runProgress(run), () => JSON.stringify(run!.stages));
       await new Promise((resolve) => setTimeout(resolve, options.sampleMs ?? 250));
     }
     const seconds = (Date.now() - started) / 1000;
-    const deadline = Date.now() + options.timeoutMs;
-    while (run.status === 'exporting' && Date.now() < deadline) {
+    while (run.status === 'exporting') {
       await new Promise((resolve) => setTimeout(resolve, 250));
       run = (await factory.coordinator.getRun(created.id))!;
+      watch.check(runProgress(run), () => `exporting: ${JSON.stringify(run!.stages)}`);
     }
     const half = options.images / 2;
     const peak = (list: MemorySample[]) => Math.max(0, ...list.map((s) => s.rssBytes));

@@ -1,5 +1,6 @@
-/** `run` and `demo`: one process runs the whole factory, shows progress and ends with the summary. */
-import { LocalRun, type LocalRunOptions } from '@spatialforge/pipeline';
+/** `run` and `demo`: one process runs the whole factory, shows progress and ends with the summary (failures grouped by code). */
+import { join } from 'node:path';
+import { FAILURES_FILE, LocalRun, type LocalRunOptions } from '@spatialforge/pipeline';
 import { progressView, summary } from './progress.js';
 
 export async function executeLocalRun(options: LocalRunOptions): Promise<void> {
@@ -19,8 +20,9 @@ export async function executeLocalRun(options: LocalRunOptions): Promise<void> {
     const view = progressView();
     const result = await local.finish((run) => view.update(run));
     view.stop();
-    if (interrupted) return;
-    process.stdout.write(`${summary(result.run, result.dataset, result.datasetDir)}\n`);
+    process.stdout.write(`${summary(result.run, result.dataset, result.datasetDir, result.summary.failures)}\n`);
+    if (interrupted) process.stdout.write(`interrupted: the same command resumes the run; spatialforge status --out ${local.out} shows it\n`);
+    else if (result.run.totals.failed > 0) process.stdout.write(`every failure: ${join(local.out, FAILURES_FILE)}; again later: spatialforge status --out ${local.out}\n`);
     if (result.run.status !== 'completed') process.exitCode = 1;
   } finally {
     if (!interrupted) await local.stop();

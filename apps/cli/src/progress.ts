@@ -4,6 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { DatasetInfo, RunState } from '@spatialforge/core';
+import { formatFailureGroups, type FailureGroup } from '@spatialforge/pipeline';
 
 export interface ProgressView {
   update(run: RunState): void;
@@ -74,8 +75,8 @@ class LinesView implements ProgressView {
   stop(): void {}
 }
 
-/** The closing lines: the run's outcome, where the dataset is, and what is in it. */
-export function summary(run: RunState, dataset: DatasetInfo | undefined, datasetDir: string): string {
+/** The closing lines: the run's outcome, its failures by code (reason, fix), where the dataset is, and what is in it. */
+export function summary(run: RunState, dataset: DatasetInfo | undefined, datasetDir: string, failures: readonly FailureGroup[]): string {
   const t = run.totals;
   const lines = [
     `run ${run.id}: ${run.status}`,
@@ -84,6 +85,7 @@ export function summary(run: RunState, dataset: DatasetInfo | undefined, dataset
   const reused = run.stages.filter((s) => s.reused > 0).map((s) => `${s.stage} ${s.reused}`);
   if (reused.length) lines.push(`  reused from the stage cache: ${reused.join(', ')}`);
   if (run.error) lines.push(`  error: ${run.error}`);
+  lines.push(...formatFailureGroups(failures));
   if (dataset) {
     lines.push(`dataset: ${datasetDir}`);
     lines.push(`  ${dataset.records} images, ${dataset.qaPairs} QA pairs`);

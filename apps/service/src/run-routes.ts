@@ -186,11 +186,11 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async
     async (request, reply) => {
       const principal = requirePrincipal(request);
       refuseStoreSources(request.body.source, deps.store.location);
-      const run = await coordinator.createRun({
-        source: toRunSource(request.body.source),
-        options: toRunOptions(request.body.options),
-        tenant: principal.tenant,
-      });
+      const runRequest = { source: toRunSource(request.body.source), options: toRunOptions(request.body.options), tenant: principal.tenant };
+      // An input no stage can process (no depth, no depth model) is a 400 now, not a failed run later.
+      const { options, notes } = await coordinator.preflight(runRequest);
+      const run = await coordinator.createRun({ ...runRequest, options });
+      if (notes.length) request.log.info({ runId: run.id, notes }, 'run preflight');
       request.log.info({ runId: run.id, tenant: principal.tenant, source: request.body.source.kind }, 'run created');
       return reply.status(201).send(presentRun(run));
     },
@@ -243,11 +243,9 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async
       if (!text.trim()) throw new ValidationError('body must be a non-empty JSONL manifest', 'body');
       refuseStoreSources({ kind: 'jsonl', text, baseUri: request.query.baseUri }, deps.store.location, (field) =>
         field === 'body.source.baseUri' ? 'querystring.baseUri' : 'body');
-      const run = await coordinator.createRun({
-        source: { kind: 'jsonl', text, baseUri: request.query.baseUri },
-        options: toRunOptions(options),
-        tenant: principal.tenant,
-      });
+      const runRequest = { source: { kind: 'jsonl', text, baseUri: request.query.baseUri } as const, options: toRunOptions(options), tenant: principal.tenant };
+      const checked = await coordinator.preflight(runRequest);
+      const run = await coordinator.createRun({ ...runRequest, options: checked.options });
       request.log.info({ runId: run.id, tenant: principal.tenant, source: 'manifest-upload' }, 'run created');
       return reply.status(201).send(presentRun(run));
     },

@@ -175,6 +175,11 @@ export interface SampleRef {
 }
 
 export interface Coordinator {
+  /**
+   * Checks, before any work, that every stage can do its job for this input (the pipeline's preflight.ts):
+   * returns the options to create the run with and what to tell the user; throws InputError when it cannot run.
+   */
+  preflight(request: RunRequest): Promise<{ options: RunOptions; notes: string[] }>;
   createRun(request: RunRequest): Promise<RunState>;
   getRun(runId: string): Promise<RunState | undefined>;
   listRuns(query: { tenant?: string; limit: number; cursor?: string }): Promise<{ runs: RunState[]; next?: string }>;

@@ -43,7 +43,7 @@ describe('local sources', () => {
     assert.deepEqual((await list({ kind: 'uri', uri: `file://${root}/` })).length, 4);
   });
 
-  test('a folder of frames: each frame file is an item with resolved references; depth and masks are not listed as images', async () => {
+  test('a folder of frames: each frame file is an item with resolved references; depth and masks are not listed as images; other JSON is skipped, said once', async () => {
     const root = join(dir, 'frames');
     await put(root, {
       '0001/frame.json': frame({ intrinsics: { fx: 500, fy: 501, cx: 320, cy: 240 }, objects: [{ id: 'o1', label: 'cup', mask: 'mask.png', maskValue: 3 }] }),
@@ -53,11 +53,16 @@ describe('local sources', () => {
       '0003.json': '{"image": ',
       '0004.json': JSON.stringify({ image: '../outside.jpg' }),
       '0005.json': JSON.stringify({ images: ['x.jpg'] }),
+      '0001/truth.json': JSON.stringify({ id: 'scene', objects: [] }),
+      'demo.json': '[1, 2]',
     });
-    const items = await list({ kind: 'uri', uri: root });
+    const notes: string[] = [];
+    const items = await list({ kind: 'uri', uri: root }, { onSkipped: (note) => notes.push(note) });
     assert.deepEqual(items.map((i) => [i.input.slice(root.length + 1), i.error?.code ?? 'ok']), [
-      ['0001/frame.json', 'ok'], ['0002.json', 'ok'], ['0003.json', 'bad-manifest'], ['0004.json', 'path-escape'], ['0005.json', 'bad-manifest'],
+      ['0001/frame.json', 'ok'], ['0002.json', 'ok'], ['0003.json', 'bad-manifest'], ['0004.json', 'path-escape'],
     ]);
+    assert.equal(notes.length, 1);
+    assert.match(notes[0], /skipped 3 \.json files that are not a frame manifest .*0001\/truth\.json, 0005\.json, demo\.json/);
     assert.deepEqual(items[0].frame, {
       image: join(root, '0001/rgb.jpg'),
       depth: { uri: join(root, '0001/depth.png'), scale: 0.001 },

@@ -4,9 +4,12 @@
  * manifest), a `.txt` list (one image reference per line, `#` comments), a single frame `.json`, a
  * single image, or URLs given inline. References resolve as references.ts says.
  *
- * A folder (or prefix) holding `.json` files is a folder of frames: each frame file is an item and the
- * files beside them are parts of frames; a folder without `.json` files is a folder of images. Hidden
- * files and folders (names starting with `.`) and symbolic links are skipped. Items come in key order.
+ * A folder (or prefix) holding frame manifests is a folder of frames: each frame file is an item and the
+ * files beside them (images, depth maps, masks, ground truth) are parts of frames; a folder without any
+ * is a folder of images. A `.json` file that parses but is not a frame manifest (no "image" field: a
+ * scene's truth.json, a demo.json) is not an input: it is skipped and counted, and `onSkipped` is told
+ * once, at the end of the listing. Hidden files and folders (names starting with `.`) and symbolic links
+ * are skipped. Items come in key order.
  *
  * A malformed line or frame file becomes an item carrying its error (the coordinator records the
  * failure and the run goes on); only a missing or empty source stops the listing, with an InputError.
@@ -41,6 +44,8 @@ export interface ListSourceOptions extends Pick<ReadUriOptions, 'http' | 'storeF
    * "*" allows any. @defaultValue any bucket
    */
   allowS3Buckets?: readonly string[];
+  /** Told once per folder listing how many `.json` files were skipped as not frame manifests, with examples. */
+  onSkipped?: (note: string) => void;
 }
 
 /** File extensions listed as images from folders and prefixes (lower case). */
@@ -98,7 +103,10 @@ async function* listUri(uri: string, options: ListSourceOptions): AsyncGenerator
   }
   if (extension === '.json') {
     if (local) await requireLocal(uri, 'file');
-    yield await frameFileItem(uri, context(manifestBase(uri)), options);
+    const item = await frameFileItem(uri, context(manifestBase(uri)), options);
+    yield 'notManifest' in item
+      ? { input: uri, error: new InputError(`${uri}: not a frame manifest: expected a JSON object with an "image" field`, 'bad-manifest', uri) }
+      : item;
     return;
   }
   if (kind === 'http' || IMAGE_EXTENSIONS.has(extension)) {
@@ -118,8 +126,9 @@ async function* listUri(uri: string, options: ListSourceOptions): AsyncGenerator
 }
 
 /**
- * A folder holding `.json` files is a folder of frames: its frame files are the items, and the images,
- * depth maps and masks beside them are parts of those frames. A folder without any is a folder of images.
+ * A folder holding frame manifests is a folder of frames: its frame files are the items, and the images,
+ * depth maps, masks and other files beside them are parts of those frames. A folder without any is a
+ * folder of images. JSON files that are not manifests are skipped and reported once through onSkipped.
  */
 async function* folderItems(
   store: ObjectStore,
@@ -135,13 +144,25 @@ async function* folderItems(
     }
   };
   let frames = 0;
+  const skipped: string[] = [];
   const readFrame = (key: string) => {
     const uri = uriOf(key);
     return frameFileItem(uri, { ...context, base: withDir(context.base!, uri) }, options, FRAME_FOLDER_HINT);
   };
   for await (const item of mapInOrder(visible((ext) => ext === '.json'), FRAME_READS_IN_FLIGHT, readFrame)) {
+    if ('notManifest' in item) {
+      skipped.push(item.notManifest);
+      continue;
+    }
     frames++;
     yield item;
+  }
+  if (skipped.length > 0) {
+    const examples = skipped.slice(0, 3).map((uri) => uri.slice(uriOf('').length)).join(', ');
+    options.onSkipped?.(
+      `${uriOf(prefix)}: skipped ${skipped.length} .json file${skipped.length === 1 ? '' : 's'} that ${skipped.length === 1 ? 'is' : 'are'} not a frame manifest ` +
+        `(no "image" field; e.g. ${examples}${skipped.length > 3 ? ', …' : ''})`,
+    );
   }
   if (frames > 0) return;
   for await (const key of visible((ext) => IMAGE_EXTENSIONS.has(ext))) yield { input: uriOf(key), image: uriOf(key) };
@@ -163,7 +184,16 @@ async function* mapInOrder<T, R>(source: AsyncIterable<T>, limit: number, map: (
   while (window.length > 0) yield await window.shift()!;
 }
 
-async function frameFileItem(uri: string, context: ReferenceContext, options: ListSourceOptions, hint = ''): Promise<SourceItem> {
+/** A `.json` file in a folder source that parses but is not a frame manifest (see folderItems). */
+interface NotAManifest {
+  notManifest: string;
+}
+
+/**
+ * Reads one frame file. A JSON value without an "image" field comes back as NotAManifest: in a folder
+ * it is some other file of the corpus; named on its own it is a bad manifest (see listUri).
+ */
+async function frameFileItem(uri: string, context: ReferenceContext, options: ListSourceOptions, hint = ''): Promise<SourceItem | NotAManifest> {
   try {
     const text = Buffer.from(await readUri(uri, { ...options, input: uri })).toString('utf8');
     let value: unknown;
@@ -172,9 +202,7 @@ async function frameFileItem(uri: string, context: ReferenceContext, options: Li
     } catch (err) {
       throw new ManifestProblem(`not valid JSON (${(err as Error).message})${hint}`);
     }
-    if (typeof value !== 'object' || value === null || !('image' in value)) {
-      throw new ManifestProblem(`not a frame manifest: expected a JSON object with an "image" field${hint}`);
-    }
+    if (typeof value !== 'object' || value === null || !('image' in value)) return { notManifest: uri };
     const frame = parseFrameManifest(value, context);
     return isFrame(frame) ? { input: uri, image: frame.image, frame } : { input: uri, image: frame.image };
   } catch (err) {

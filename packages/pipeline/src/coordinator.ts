@@ -21,6 +21,7 @@ import type { StageRegistry } from './stage-registry.js';
 import { stageDigests } from './stage-runner.js';
 import { finishRun, type ListedItem } from './stage-workers.js';
 import type { WorkerRegistry } from './worker-registry.js';
+import { preflightRun, type PreflightResult } from './preflight.js';
 
 /** Lists a run's source: items in a stable order; a missing or empty source throws InputError. */
 export type SourceLister = (request: RunRequest) => AsyncIterable<IngestItem>;
@@ -66,6 +67,10 @@ export class PipelineCoordinator implements Coordinator {
 
   private get leaseMs(): number {
     return this.options.listingLeaseMs ?? LISTING_LEASE_MS;
+  }
+
+  async preflight(request: RunRequest): Promise<PreflightResult> {
+    return preflightRun(request, { items: this.options.lister(request) });
   }
 
   async createRun(request: RunRequest): Promise<RunState> {

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateScene, sceneManifest, writeScene } from '@spatialforge/synth';
+import { generateScene, sceneFolderName, sceneManifest, writeScene } from '@spatialforge/synth';
 import type { FrameManifest } from '@spatialforge/core';
 
 export interface DemoInputOptions {
@@ -25,7 +25,7 @@ export async function writeDemoInput(dir: string, options: DemoInputOptions): Pr
   await mkdir(dir, { recursive: true });
   const lines: string[] = [];
   for (let i = 0; i < options.scenes; i++) {
-    const name = `scene-${String(i).padStart(4, '0')}`;
+    const name = sceneFolderName(i);
     const scene = generateScene({ seed: options.seed * 100_003 + i, width: options.width, height: options.height });
     await writeScene(scene, join(dir, name));
     lines.push(JSON.stringify(inFolder(sceneManifest(scene), name)));

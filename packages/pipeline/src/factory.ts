@@ -102,7 +102,7 @@ export async function createFactory(config: FactoryConfig): Promise<Factory> {
   const queues = new StageQueues(topology, registry, { attempts, backoffMs });
   const forbidLocalPaths = config.forbidLocalPaths ?? false;
   const { allowS3Buckets } = config;
-  const lister: SourceLister = config.lister ?? ((request) => listSource(request.source, { forbidLocalPaths, allowS3Buckets }));
+  const lister: SourceLister = config.lister ?? ((request) => listSource(request.source, { forbidLocalPaths, allowS3Buckets, onSkipped: config.log }));
   const coordinator = new PipelineCoordinator({
     state, leases: new ListingLeases(redis, prefix), workerRegistry: new WorkerRegistry(redis, prefix), queues, registry, store, lister, heartbeatMs,
     listingLeaseMs: config.listingLeaseMs, log: config.log,

@@ -12,6 +12,8 @@ export * from './stage-workers.js';
 export * from './failed-batches.js';
 export * from './coordinator.js';
 export * from './factory.js';
+export * from './preflight.js';
+export * from './run-report.js';
 export * from './local-run.js';
 export * from './demo-input.js';
 export * from './inspect.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@spatialforge/core';
 import { Redis } from 'ioredis';
-import { checkRedis, startRedis } from './index.js';
+import { checkRedis, runningRedisUrl, startRedis } from './index.js';
 
 test('startRedis serves on a free port with noeviction and AOF in its folder, and keeps data across a restart', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sf-redis-'));
@@ -75,6 +75,22 @@ test('checkRedis names an unreachable URL and refuses an evicting Redis', async 
     });
   } finally {
     await evicting.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('runningRedisUrl finds the server startRedis runs on a folder, and nothing once it stopped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sf-redis-running-'));
+  let server: Awaited<ReturnType<typeof startRedis>> | undefined;
+  try {
+    assert.equal(runningRedisUrl(dir), undefined);
+    server = await startRedis({ dir });
+    assert.equal(runningRedisUrl(dir), `redis://127.0.0.1:${server.port}`);
+    await server.stop();
+    server = undefined;
+    assert.equal(runningRedisUrl(dir), undefined);
+  } finally {
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

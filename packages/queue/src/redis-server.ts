@@ -137,6 +137,20 @@ async function waitForPing(url: string, timeoutMs: number, signal: AbortSignal):
 }
 
 /** A redis-server left running by a process that was killed with -9 still holds the folder's AOF: stop it. */
+/**
+ * The URL of the redis-server that startRedis runs on `dir` (its pid file names a live redis-server),
+ * read from that process's title; undefined when none runs there.
+ */
+export function runningRedisUrl(dir: string): string | undefined {
+  const pidFile = join(dir, PID_FILE);
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
+  // redis-server rewrites its process title to `redis-server 127.0.0.1:PORT`.
+  const port = /127\.0\.0\.1:(\d+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1];
+  return port ? `redis://127.0.0.1:${port}` : undefined;
+}
+
 async function stopOrphan(pidFile: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());

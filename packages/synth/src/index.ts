@@ -6,7 +6,7 @@
 export { generateScene, MAX_OBJECTS, type SceneOptions, type SyntheticScene, type SceneCamera, type TruthObject } from './scene.js';
 export { toFrame } from './frame.js';
 export { generateHardScene, HARD_RULES, type HardScene, type HardSceneOptions, type HardDepth } from './hard.js';
-export { writeScene, writeEpisode, frameDir, sceneManifest, sceneTruth, depthMillimetres, DEPTH_SCALE, SCENE_FILES, type SceneTruth, type EpisodeManifest } from './write.js';
+export { writeScene, writeEpisode, frameDir, sceneFolderName, sceneManifest, sceneTruth, depthMillimetres, DEPTH_SCALE, SCENE_FILES, type SceneTruth, type EpisodeManifest } from './write.js';
 export { cameraPose, defaultIntrinsics, project, pixelRay, toCameraFrame, type CameraPose } from './camera.js';
 export type { Room } from './render.js';
 export type { LayoutRules } from './layout.js';

@@ -54,6 +54,11 @@ export function sceneTruth(scene: SyntheticScene): SceneTruth {
   return { id: scene.id, width: scene.width, height: scene.height, camera: scene.camera, room: scene.room, objects: scene.objects };
 }
 
+/** The folder of scene `index` of a corpus (`spatialforge synth`, the demo): scene-0000, scene-0001, … */
+export function sceneFolderName(index: number): string {
+  return `scene-${String(index).padStart(4, '0')}`;
+}
+
 /** Writes the scene's five files into `dir` (created if missing). */
 export async function writeScene(scene: SyntheticScene & { boxes?: (Box2D | undefined)[] }, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });

@@ -1,7 +1,7 @@
 /**
  * Model manifests: everything the registry, `models pull` and the adapters need to know about one
  * model — its files (with digests and download URLs), the tensors of each ONNX graph, and how images
- * are prepared for it. The manifests themselves live in ./models/.
+ * are prepared for it. The manifests themselves are JSON documents in packages/vision/models/, read by ./models/index.ts.
  */
 
 export type ModelTask = 'detect' | 'segment' | 'depth' | 'filter';
@@ -120,6 +120,8 @@ export interface ModelManifest {
   licence: string;
   /** Where the weights come from (model card or repository). */
   homepage: string;
+  /** Where the numbers below come from: the reference pre- and postprocessing, the export, the licence. */
+  notes?: string[];
   files: ModelFile[];
   /** The ONNX graphs by role: `model`, or `encoder`/`decoder`, or `vision`/`text`. */
   graphs: Record<string, GraphSpec>;

@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { ConfigError } from '@spatialforge/core';
 import { verifyInstalled } from './cache.js';
 import type { ModelManifest } from './manifest.js';
-import { yoloxNano } from './models/yolox.js';
+import { yoloxNano } from './models/index.js';
 import { cudaProviderAvailable, loadModel, releaseModels, verifyModels } from './runtime.js';
 import { installModel, tempDir } from './testing/fixtures.js';
 import { OnnxGraph } from './testing/onnx-graph.js';

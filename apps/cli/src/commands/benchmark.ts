@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { InputError } from '@spatialforge/core';
 import { buildBenchmark, loadEvalDataset } from '@spatialforge/research';
+import { wholeNumber } from '../arguments.js';
+import { usageText } from '../help.js';
 
 /** A run folder holds its dataset either at its top or in `dataset/`. */
 async function datasetOfRun(runDir: string): Promise<string> {
@@ -13,12 +15,6 @@ async function datasetOfRun(runDir: string): Promise<string> {
     }
   }
   throw new InputError(`${runDir} holds no dataset (looked for qa.jsonl or data/ in it and in ${join(runDir, 'dataset')})`, 'dataset-layout', runDir);
-}
-
-function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number, got ${value}`);
-  return n;
 }
 
 function share(value: string): number {
@@ -44,6 +40,7 @@ export function register(program: Command): void {
     .option('--quota <type=n>', 'quota for one type (repeatable)', quota)
     .option('--max-held-out <share>', 'most images held out of training, as a share', share, 0.5)
     .option('--seed <n>', 'seed of the draw', wholeNumber, 0)
+    .addHelpText('after', usageText({ examples: ['spatialforge benchmark --run-dir spatialforge-demo --out bench --per-type 20', 'spatialforge benchmark --dataset out/dataset --out bench --quota closest_to=40'] }))
     .action(async (opts: { runDir?: string; dataset?: string; out: string; perType: number; quota?: Record<string, number>; maxHeldOut: number; seed: number }) => {
       if (!opts.runDir === !opts.dataset) throw new InputError('give either --run-dir or --dataset', 'benchmark-source', undefined, 'dataset');
       const source = opts.dataset ?? (await datasetOfRun(opts.runDir!));

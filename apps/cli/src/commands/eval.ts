@@ -1,18 +1,13 @@
 /** `spatialforge eval`: score a VLM behind an OpenAI-compatible endpoint on a spatial QA dataset. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { InputError, type QARecord } from '@spatialforge/core';
+import { integerFrom } from '../arguments.js';
 import { evalApiKey, evaluate, loadEvalDataset, parseQaJsonl, startPriorBaselineServer } from '@spatialforge/research';
+import { usageText } from '../help.js';
 
-function integerAtLeast(min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}, got ${value}`);
-    return n;
-  };
-}
-const positiveInteger = integerAtLeast(1);
+const positiveInteger = integerFrom(1);
 
 async function readTrainingQA(path: string): Promise<QARecord[]> {
   const text = await readFile(path, 'utf8').catch(() => {
@@ -32,11 +27,12 @@ export function register(program: Command): void {
     .requiredOption('--dataset <path>', 'a QA folder: qa.jsonl with images/ (a `spatialforge benchmark` folder) or data/*.parquet beside it')
     .option('--out <dir>', 'output folder (answers cache, scores.json, scores.md, scores.png); default eval/<model>')
     .option('--concurrency <n>', 'requests in flight at once', positiveInteger, 4)
-    .option('--retries <n>', 'retries per request on 429, 5xx and network errors', integerAtLeast(0), 5)
+    .option('--retries <n>', 'retries per request on 429, 5xx and network errors', integerFrom(0), 5)
     .option('--timeout-ms <ms>', 'per-request timeout', positiveInteger, 120_000)
     .option('--max-tokens <n>', 'max_tokens per answer', positiveInteger, 256)
     .option('--system <prompt>', 'a system message sent before each question')
     .addHelpText('after', '\nThe API key is read from EVAL_API_KEY. Answers are cached in <out>/answers.jsonl: a re-run asks only what is missing.')
+    .addHelpText('after', usageText({ examples: ['spatialforge eval --dataset bench --endpoint http://localhost:8000/v1 --model llava-1.5-7b', 'spatialforge eval --dataset bench --baseline prior'], environment: 'EVAL_API_KEY (sent as the bearer token)' }))
     .action(async (opts: { endpoint?: string; model?: string; baseline?: 'prior'; train?: string; dataset: string; out?: string; concurrency: number; retries: number; timeoutMs: number; maxTokens: number; system?: string }) => {
       if (!opts.endpoint === !opts.baseline) throw new InputError('give either --endpoint (with --model) or --baseline', 'eval-options', undefined, 'endpoint');
       if (opts.endpoint && !opts.model) throw new InputError('--model is required with --endpoint', 'eval-options', undefined, 'model');

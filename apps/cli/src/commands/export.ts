@@ -3,12 +3,14 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '@spatialforge/core';
 import { createFactory, factoryConfigFromEnv } from '@spatialforge/pipeline';
+import { usageText } from '../help.js';
 
 export function register(program: Command): void {
   program
     .command('export <run>')
     .description("Download a completed run's dataset from OUTPUT into a folder")
     .requiredOption('--out <dir>', 'folder to write the dataset files into')
+    .addHelpText('after', usageText({ examples: ['spatialforge export run-mww0a5sa-ac4150 --out ./kitchens'], environment: 'REDIS_URL and OUTPUT (required)' }))
     .action(async (runId: string, flags: { out: string }) => {
       const factory = await createFactory(factoryConfigFromEnv());
       try {

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -87,6 +88,41 @@ describe('spatialforge models', { skip: existsSync(shared) ? false : `needs ${sh
       assert.match(res.stderr, /optimum-cli export onnx --model depth-anything\/Depth-Anything-V2-Metric-Indoor-Small-hf/);
     } finally {
       await cache.remove();
+    }
+  });
+});
+
+describe('spatialforge models: files without a published digest', () => {
+  it('are pinned at first pull, listed as pinned, and a later change to them fails verify', async () => {
+    const cache = await tempDir();
+    const source = await tempDir();
+    const env = { MODEL_CACHE_DIR: cache.path };
+    try {
+      const before = JSON.parse((await run(['models', 'list', '--json'], env)).stdout);
+      const metric3d = (models: { name: string; integrity: string; files: { digestSource: string }[] }[]) => models.find((m) => m.name === 'metric3d-v2-vit-small')!;
+      assert.equal(metric3d(before.models).integrity, 'pinned at first pull, not pulled yet');
+      assert.equal(before.models.find((m: { name: string }) => m.name === 'yolox-nano').integrity, 'published sha256');
+
+      const weights = Buffer.from('stand-in weights: the pin is over these bytes, whatever they are');
+      await writeFile(join(source.path, 'model.onnx'), weights);
+      const pulled = await run(['models', 'pull', 'metric3d-v2-vit-small', '--from', source.path], env);
+      assert.equal(pulled.code, 0, pulled.stderr);
+      const after = metric3d(JSON.parse((await run(['models', 'list', '--json'], env)).stdout).models);
+      assert.equal(after.integrity, 'pinned at first pull');
+      assert.deepEqual(after.files.map((f) => f.digestSource), ['pinned']);
+      const pinned = createHash('sha256').update(weights).digest('hex');
+      assert.match((await run(['models', 'verify', 'metric3d-v2-vit-small'], env)).stdout, new RegExp(`ok {3}.*model\\.onnx sha256 ${pinned}`));
+
+      // The same size, other bytes: only the pin can tell.
+      const changed = Buffer.from(weights);
+      changed[0] ^= 1;
+      await writeFile(join(cache.path, 'metric3d-v2-vit-small', 'model.onnx'), changed);
+      const failed = await run(['models', 'verify', 'metric3d-v2-vit-small'], env);
+      assert.equal(failed.code, 1);
+      assert.match(failed.stdout, new RegExp(`FAIL .*model\\.onnx has sha256 [0-9a-f]{64}, expected sha256 ${pinned}`));
+    } finally {
+      await cache.remove();
+      await source.remove();
     }
   });
 });

@@ -18,6 +18,7 @@ import {
   type ModelStatus,
   type PullProgress,
 } from '@spatialforge/vision';
+import { usageText } from '../help.js';
 
 function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined) return '-';
@@ -51,6 +52,22 @@ function expectedModelDigest(status: ModelStatus): string | undefined {
   return modelDigest(Object.fromEntries(status.files.map((f) => [f.name, f.expected as string])));
 }
 
+/** Where a file's expected digest comes from: published with the manifest, pinned at its first pull (pins.json), or not yet known. */
+type DigestSource = 'published' | 'pinned' | 'unpinned';
+
+function digestSources(status: ModelStatus): DigestSource[] {
+  return status.manifest.files.map((file, i) => (file.sha256 ? 'published' : status.files[i]!.expected ? 'pinned' : 'unpinned'));
+}
+
+/** The INTEGRITY column: every file against a published digest, or pinned at first pull (and whether that pull happened). */
+function integrity(status: ModelStatus): string {
+  const sources = digestSources(status);
+  if (sources.every((s) => s === 'published')) return 'published sha256';
+  const pinned = sources.every((s) => s !== 'unpinned');
+  const mixed = sources.includes('published') ? ' (some files published)' : '';
+  return pinned ? `pinned at first pull${mixed}` : `pinned at first pull, not pulled yet${mixed}`;
+}
+
 function manifestsNamed(names: string[]): ModelManifest[] {
   return names.map(getManifest);
 }
@@ -58,12 +75,14 @@ function manifestsNamed(names: string[]): ModelManifest[] {
 export function register(program: Command): void {
   const models = program
     .command('models')
-    .description(`Model cache: list, verify and pull ONNX models (cache: MODEL_CACHE_DIR, default ${readRuntimeSettings({}).cacheDir})`);
+    .description(`Model cache: list, verify and pull ONNX models (cache: MODEL_CACHE_DIR, default ${readRuntimeSettings({}).cacheDir})`)
+    .addHelpText('after', usageText({ examples: ['spatialforge models list', 'spatialforge models pull metric3d-v2-vit-small', 'spatialforge models verify'], environment: 'MODEL_CACHE_DIR, MODEL_SOURCE' }));
 
   models
     .command('list')
-    .description('Every known model: installed or missing, size on disk, digest, licence')
+    .description('Every known model: installed or missing, size on disk, digest, how its files are checked (a published sha256, or one pinned at first pull), licence')
     .option('--json', 'print JSON')
+    .addHelpText('after', usageText({ examples: ['spatialforge models list', 'spatialforge models list --json'], environment: 'MODEL_CACHE_DIR' }))
     .action(async (opts: { json?: boolean }) => {
       const { cacheDir, provider } = readRuntimeSettings();
       const statuses = await Promise.all(MODELS.map((m) => inspectModel(m, cacheDir, { hash: false })));
@@ -73,19 +92,20 @@ export function register(program: Command): void {
           task: s.manifest.task,
           status: summary(s),
           digest: expectedModelDigest(s),
+          integrity: integrity(s),
           licence: s.manifest.licence,
-          files: s.files.map((f) => ({ name: f.name, path: f.path, state: f.state, bytes: f.bytes, sha256: f.expected })),
+          files: s.files.map((f, i) => ({ name: f.name, path: f.path, state: f.state, bytes: f.bytes, sha256: f.expected, digestSource: digestSources(s)[i] })),
         }));
         console.log(JSON.stringify({ cacheDir, provider, models: out }, null, 2));
         return;
       }
       console.log(`cache ${cacheDir}; execution provider ${provider}${provider === 'cuda' && !cudaProviderAvailable() ? ' (CUDA provider not installed)' : ''}`);
-      const rows = [['MODEL', 'TASK', 'STATUS', 'SIZE', 'DIGEST', 'LICENCE']];
+      const rows = [['MODEL', 'TASK', 'STATUS', 'SIZE', 'DIGEST', 'INTEGRITY', 'LICENCE']];
       for (const s of statuses) {
         const present = s.files.filter((f) => f.bytes !== undefined);
         const size = present.length ? present.reduce((n, f) => n + (f.bytes as number), 0) : undefined;
         const digest = expectedModelDigest(s);
-        rows.push([s.manifest.name, s.manifest.task, summary(s), formatBytes(size), digest ? digest.slice(0, 12) : 'pinned at pull', s.manifest.licence]);
+        rows.push([s.manifest.name, s.manifest.task, summary(s), formatBytes(size), digest ? digest.slice(0, 12) : '-', integrity(s), s.manifest.licence]);
       }
       console.log(table(rows));
     });
@@ -93,6 +113,7 @@ export function register(program: Command): void {
   models
     .command('verify [names...]')
     .description('Hash every file of the named models (default: those with files in the cache) against its digest')
+    .addHelpText('after', usageText({ examples: ['spatialforge models verify', 'spatialforge models verify yolox-nano'], environment: 'MODEL_CACHE_DIR' }))
     .action(async (names: string[]) => {
       const { cacheDir } = readRuntimeSettings();
       let statuses: ModelStatus[];
@@ -126,6 +147,7 @@ export function register(program: Command): void {
     .option('--from <source>', 'copy from a folder or s3://bucket/prefix holding <model>/<file> or <file>')
     .option('--base-url <url>', 'download <url>/<model>/<file> instead of the manifest URLs (a mirror)')
     .option('--force', 'fetch again even when the cached file is intact; accept a new digest for files with no published one')
+    .addHelpText('after', usageText({ examples: ['spatialforge models pull yolox-nano metric3d-v2-vit-small', 'spatialforge models pull depth-anything-v2-metric-indoor-small --from ./exported'], environment: 'MODEL_CACHE_DIR, MODEL_SOURCE (a folder or s3:// prefix to copy from)' }))
     .action(async (names: string[], opts: { from?: string; baseUrl?: string; force?: boolean }) => {
       const { cacheDir } = readRuntimeSettings();
       const bars = new cliProgress.MultiBar(

@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { InputError, type SceneGraph, type Units } from '@spatialforge/core';
 import { liftFrame, loadFrameFile } from '@spatialforge/scene';
 import { llmConfigFromSettings, reason } from '@spatialforge/research';
+import { usageText } from '../help.js';
 
 /** A scene graph JSON (from `spatialforge scene`) is used as is; a frame manifest is loaded and lifted. */
 async function sceneFrom(path: string): Promise<SceneGraph> {
@@ -28,6 +29,7 @@ export function register(program: Command): void {
     .option('--builtin', 'use the built-in planner even when LLM_ENDPOINT and LLM_MODEL are set')
     .option('--json', 'print the whole result as JSON')
     .addHelpText('after', '\nWith LLM_ENDPOINT and LLM_MODEL set (and LLM_API_KEY if needed), a tool-calling language model plans the measurements.')
+    .addHelpText('after', usageText({ examples: ['spatialforge reason spatialforge-demo/input/scene-0000/frame.json "How far is the chair from the table?"', 'spatialforge reason scene/scene.json "Is the lamp left of the box?" --builtin'], environment: 'LLM_ENDPOINT, LLM_MODEL, LLM_API_KEY (optional)' }))
     .action(async (frame: string, question: string, opts: { units: Units; builtin?: boolean; json?: boolean }) => {
       const scene = await sceneFrom(frame);
       const result = await reason(scene, question, { units: opts.units, llm: opts.builtin ? undefined : llmConfigFromSettings() });

@@ -1,6 +1,7 @@
 /** `spatialforge reward`: a dense reward curve for a robot episode from the 3D distance between two objects. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { annotateEpisode, writeRewardFiles } from '@spatialforge/research';
+import { usageText } from '../help.js';
 
 function metres(value: string): number {
   const n = Number(value);
@@ -24,6 +25,7 @@ export function register(program: Command): void {
     .option('--threshold <m>', 'success when the final gap is at most this many metres', metres, 0.05)
     .option('--window <frames>', 'moving-median window, frames (odd)', oddFrames, 5)
     .option('--out <dir>', 'folder for reward.json, reward.csv and reward.png', 'reward')
+    .addHelpText('after', usageText({ examples: ['spatialforge synth --episode --out episode', 'spatialforge reward --frames episode --a gripper --b "orange bottle" --out reward'] }))
     .action(async (opts: { frames: string; a: string; b: string; threshold: number; window: number; out: string }) => {
       const annotated = await annotateEpisode(opts.frames, { a: opts.a, b: opts.b, threshold: opts.threshold, window: opts.window });
       const files = await writeRewardFiles(opts.out, annotated);

@@ -33,11 +33,11 @@ describe('spatialforge scene', () => {
 
   it('writes the scene graph, the questions and the picture', async () => {
     const out = join(dir, 'out');
-    const result = await run(['scene', join(dir, 'scene-00000', 'frame.json'), '--out', out, '--seed', '3', '--units', 'imperial', '--max-qa', '12']);
+    const result = await run(['scene', join(dir, 'scene-0000', 'frame.json'), '--out', out, '--seed', '3', '--units', 'imperial', '--qa-max', '12']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /support plane found/);
     const scene = JSON.parse(await readFile(join(out, 'scene.json'), 'utf8')) as SceneGraph;
-    const truth = JSON.parse(await readFile(join(dir, 'scene-00000', 'truth.json'), 'utf8')) as { objects: { id: string }[] };
+    const truth = JSON.parse(await readFile(join(dir, 'scene-0000', 'truth.json'), 'utf8')) as { objects: { id: string }[] };
     assert.equal(scene.canonical, true);
     assert.deepEqual(
       [...scene.objects.map((o) => o.id), ...scene.dropped.map((d) => d.id)].sort(),
@@ -54,9 +54,9 @@ describe('spatialforge scene', () => {
   });
 
   it('refuses a bad frame with a message naming the field', async () => {
-    const manifest = JSON.parse(await readFile(join(dir, 'scene-00000', 'frame.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(join(dir, 'scene-0000', 'frame.json'), 'utf8'));
     manifest.intrinsics.fx = 0;
-    const bad = join(dir, 'scene-00000', 'bad.json');
+    const bad = join(dir, 'scene-0000', 'bad.json');
     await writeFile(bad, JSON.stringify(manifest));
     const result = await run(['scene', bad, '--out', join(dir, 'bad-out')]);
     assert.equal(result.code, 1);

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { STAGES, type StageName } from '@spatialforge/core';
 import { parseStageList } from '@spatialforge/pipeline';
+import { usageText } from '../help.js';
 
 export function register(program: Command): void {
   program
@@ -14,6 +15,7 @@ export function register(program: Command): void {
     .option('--host <host>', 'interface to bind (default: HOST, 0.0.0.0)')
     .option('--workers [stages]', 'also run stage workers in this process: all stages, or a comma-separated list')
     .option('--data <dir>', 'folder for the private Redis and the local store when REDIS_URL / OUTPUT are unset', 'spatialforge-data')
+    .addHelpText('after', usageText({ examples: ['spatialforge serve', 'spatialforge serve --workers --port 8080', 'REDIS_URL=redis://redis:6379 OUTPUT=s3://datasets/sf spatialforge serve'], environment: 'REDIS_URL and OUTPUT, or neither (a private Redis and store under --data); PORT, HOST, RATE_LIMIT_PER_MINUTE, SOURCE_S3_BUCKETS' }))
     .action(async (options: { port?: number; host?: string; workers?: boolean | string; data: string }) => {
       // Loaded here, not at the top: every CLI start imports every command module.
       const { startService, SERVE_WORKERS } = await import('@spatialforge/service');

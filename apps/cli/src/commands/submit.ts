@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { createFactory, factoryConfigFromEnv } from '@spatialforge/pipeline';
+import { allFailures, createFactory, factoryConfigFromEnv, groupFailures, preflightRun } from '@spatialforge/pipeline';
 import { addRunFlags, runOptionsFromFlags, type RunFlags } from '../run-flags.js';
 import { progressView, summary } from '../progress.js';
+import { usage } from '../help.js';
 
 interface Flags extends RunFlags {
   wait?: boolean;
@@ -11,17 +12,28 @@ const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
 export function register(program: Command): void {
   addRunFlags(
-    program
-      .command('submit <input>')
-      .description(
-        'Create a run on the factory at REDIS_URL and OUTPUT (talking to Redis and the store directly) and list INPUT into its ingest queue; ' +
-          'running `spatialforge worker` processes do the work. Prints the run id.',
-      )
-      .option('--wait', 'follow the run until it ends, then print its summary'),
+    usage(
+      program
+        .command('submit <input>')
+        .description(
+          'Create a run on the factory at REDIS_URL and OUTPUT (talking to Redis and the store directly) and list INPUT into its ingest queue; ' +
+            'running `spatialforge worker` processes do the work. Prints the run id.',
+        )
+        .option('--wait', 'follow the run until it ends, then print its summary'),
+      {
+        examples: ['spatialforge submit s3://corpora/kitchens/ --wait', 'spatialforge submit frames.jsonl --qa-max 12 --formats parquet,llava'],
+        environment: 'REDIS_URL and OUTPUT (required), S3_ENDPOINT and AWS_* for S3',
+      },
+    ),
   ).action(async (input: string, flags: Flags) => {
-    const factory = await createFactory(factoryConfigFromEnv());
+    const config = factoryConfigFromEnv();
+    const source = { kind: 'uri', uri: input } as const;
+    // Refused here, before the run exists, when no stage could process the input.
+    const { options, notes } = await preflightRun({ source, options: runOptionsFromFlags(flags) });
+    for (const note of notes) process.stderr.write(`${note}\n`);
+    const factory = await createFactory({ ...config, log: (line) => process.stderr.write(`${line}\n`) });
     try {
-      const run = await factory.coordinator.createRun({ source: { kind: 'uri', uri: input }, options: runOptionsFromFlags(flags) });
+      const run = await factory.coordinator.createRun({ source, options });
       await factory.coordinator.whenListed(run.id);
       process.stdout.write(`${run.id}\n`);
       if (!flags.wait) return;
@@ -31,7 +43,8 @@ export function register(program: Command): void {
         view.update(state);
         if (FINAL.has(state.status)) {
           view.stop();
-          process.stdout.write(`${summary(state, await factory.coordinator.dataset(run.id), `${factory.store.location} runs/${run.id}/dataset/`)}\n`);
+          const failures = groupFailures(await allFailures(factory.coordinator, run.id));
+          process.stdout.write(`${summary(state, await factory.coordinator.dataset(run.id), `${factory.store.location} runs/${run.id}/dataset/`, failures)}\n`);
           if (state.status !== 'completed') process.exitCode = 1;
           return;
         }

@@ -1,17 +1,10 @@
 /** `spatialforge synth`: synthetic RGB-D scenes (or a robot episode) with exact ground truth. */
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
+import { integerFrom } from '../arguments.js';
 import { InputError } from '@spatialforge/core';
-import { MAX_OBJECTS, generateEpisode, generateHardScene, generateScene, writeEpisode, writeScene } from '@spatialforge/synth';
-import type { HardDepth } from '@spatialforge/synth';
-
-function integerFrom(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got ${value}`);
-    return n;
-  };
-}
+import { MAX_OBJECTS, generateEpisode, generateHardScene, generateScene, sceneFolderName, writeEpisode, writeScene, type HardDepth } from '@spatialforge/synth';
+import { usageText } from '../help.js';
 
 interface SynthOptions {
   scenes: number;
@@ -30,7 +23,7 @@ export function register(program: Command): void {
     .command('synth')
     .description('Render synthetic RGB-D scenes with exact ground truth (frame.json, rgb.png, depth.png, instances.png, truth.json per scene)')
     .requiredOption('--out <dir>', 'output folder')
-    .option('--scenes <n>', 'scenes to render; scene i uses seed S + i and goes to scene-0000i/', integerFrom(1), 1)
+    .option('--scenes <n>', `scenes to render; scene i uses seed S + i and goes to ${sceneFolderName(0)}/, ${sceneFolderName(1)}/, …`, integerFrom(1), 1)
     .option('--seed <s>', 'seed of the first scene', integerFrom(0), 0)
     .option('--width <px>', 'image width', integerFrom(64, 4096), 640)
     .option('--height <px>', 'image height', integerFrom(48, 4096), 480)
@@ -38,6 +31,7 @@ export function register(program: Command): void {
     .option('--episode', 'render one episode instead: a gripper moving to an orange bottle, one frame-NNN/ folder per frame and episode.json')
     .option('--frames <n>', 'frames of the episode', integerFrom(2, 1000), 30)
     .option('--hard [sensor]', 'hard scenes: overlapping and border-cut objects, clutter, jittered boxes only (no masks in frame.json), depth degraded like a kinect (default) or a lidar', hardSensor)
+    .addHelpText('after', usageText({ examples: ['spatialforge synth --scenes 3 --seed 11 --out synth', 'spatialforge synth --scenes 20 --hard lidar --out hard', 'spatialforge synth --episode --frames 30 --out episode'] }))
     .action(async (opts: SynthOptions) => {
       const { width, height } = opts;
       if (opts.episode) {
@@ -56,7 +50,7 @@ export function register(program: Command): void {
         const seed = opts.seed + i;
         const options = { seed, width, height, objectCount: opts.objects };
         const scene = layoutOrExplain(() => (opts.hard ? generateHardScene({ ...options, sensor: opts.hard }) : generateScene(options)), '--objects');
-        const dir = join(opts.out, `scene-${String(i).padStart(5, '0')}`);
+        const dir = join(opts.out, sceneFolderName(i));
         await writeScene(scene, dir);
         const labels = scene.objects.map((object) => `${object.colour} ${object.label}`).join(', ');
         console.log(`${dir}: seed ${seed}, ${scene.objects.length} objects (${labels})`);

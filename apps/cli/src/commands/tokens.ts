@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { ConfigError, InputError } from '@spatialforge/core';
 import { checkRedis, openRedis, queuePrefixSetting, redactRedisUrl, redisUrlSetting } from '@spatialforge/queue';
 import type { Scope, TokenStore } from '@spatialforge/service';
+import { usageText } from '../help.js';
 
 interface ConnectionOptions {
   redisUrl?: string;
@@ -28,7 +29,10 @@ async function withTokenStore<T>(options: ConnectionOptions, action: (store: Tok
 }
 
 export function register(program: Command): void {
-  const tokens = program.command('tokens').description('Manage API tokens of the REST service (stored hashed in Redis)');
+  const tokens = program
+    .command('tokens')
+    .description('Manage API tokens of the REST service (stored hashed in Redis)')
+    .addHelpText('after', usageText({ examples: ['spatialforge tokens create --tenant lab', 'spatialforge tokens list'], environment: 'REDIS_URL (or --redis-url), the Redis of `spatialforge serve`' }));
 
   tokens
     .command('create')
@@ -38,6 +42,7 @@ export function register(program: Command): void {
     .option('--label <text>', 'a note to recognise the token by in `tokens list`', '')
     .option('--redis-url <url>', 'Redis of the service (default: REDIS_URL)')
     .option('--json', 'print { id, tenant, scopes, token } as JSON', false)
+    .addHelpText('after', usageText({ examples: ['spatialforge tokens create --tenant lab', 'spatialforge tokens create --tenant ops --admin --label \'on-call\''], environment: 'REDIS_URL (or --redis-url), the service\'s Redis' }))
     .action(async (options: ConnectionOptions & { tenant: string; admin: boolean; label: string; json: boolean }) => {
       const scopes: Scope[] = options.admin ? ['runs', 'admin'] : ['runs'];
       const { token, record } = await withTokenStore(options, (store) => store.create({ tenant: options.tenant, scopes, label: options.label }));
@@ -54,6 +59,7 @@ export function register(program: Command): void {
     .description('List tokens (ids, tenants, scopes; never the secrets)')
     .option('--redis-url <url>', 'Redis of the service (default: REDIS_URL)')
     .option('--json', 'print JSON', false)
+    .addHelpText('after', usageText({ examples: ['spatialforge tokens list --json'], environment: 'REDIS_URL (or --redis-url)' }))
     .action(async (options: ConnectionOptions & { json: boolean }) => {
       const records = await withTokenStore(options, (store) => store.list());
       if (options.json) {
@@ -75,6 +81,7 @@ export function register(program: Command): void {
     .command('revoke <id>')
     .description('Revoke a token by its id (requests with it get 401 at once)')
     .option('--redis-url <url>', 'Redis of the service (default: REDIS_URL)')
+    .addHelpText('after', usageText({ examples: ['spatialforge tokens revoke 3f2a9c0d11e5b7a4'], environment: 'REDIS_URL (or --redis-url)' }))
     .action(async (id: string, options: ConnectionOptions) => {
       const removed = await withTokenStore(options, (store) => store.revoke(id));
       if (!removed) throw new InputError(`no token with id ${id} (see spatialforge tokens list)`, 'unknown-token', id);

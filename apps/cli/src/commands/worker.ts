@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseWorkerStages, workerPortSetting, workerStagesSetting } from '@spatialforge/pipeline';
 import { startWorkerProcess } from '@spatialforge/worker';
+import { usageText } from '../help.js';
 
 interface Flags {
   stages?: string;
@@ -20,6 +21,7 @@ export function register(program: Command): void {
     .option('--concurrency <n>', 'batch jobs per stage at once (default: WORKER_CONCURRENCY)')
     .option('--threads <n>', 'threads for CPU-heavy stages (default: WORKER_THREADS, one per core)')
     .option('--port <port>', 'health and metrics port (default: WORKER_PORT; 0 picks a free one)')
+    .addHelpText('after', usageText({ examples: ['spatialforge worker --stages ingest,filter,lift,synthesize,export', 'spatialforge worker --stages detect,segment,depth --concurrency 1'], environment: 'REDIS_URL and OUTPUT (required); WORKER_* settings, MODEL_CACHE_DIR, ORT_EXECUTION_PROVIDER' }))
     .action(async (flags: Flags) => {
       const stages = flags.stages !== undefined
         ? parseWorkerStages(flags.stages, '--stages')

@@ -9,14 +9,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Box2D } from '@spatialforge/core';
 import { createDepthEstimator, createDetector, createSceneFilter, createSegmenter } from '../factory.js';
 import type { ModelManifest } from '../manifest.js';
-import { clipVitB32 } from '../models/clip.js';
-import { depthAnythingV2MetricIndoorSmall, depthPro, metric3dVitSmall } from '../models/depth.js';
-import { groundingDinoTiny } from '../models/grounding-dino.js';
+import {
+  clipVitB32, depthAnythingV2MetricIndoorSmall, depthPro, groundingDinoTiny, metric3dVitSmall, owlv2Base, owlvitBase, slimsam77, yoloxNano,
+} from '../models/index.js';
 import { CLIP_MEAN, CLIP_STD, IMAGENET_MEAN, IMAGENET_STD } from '../models/hub.js';
 import { COCO_CLASSES } from '../models/labels.js';
-import { owlv2Base, owlvitBase } from '../models/owl.js';
-import { slimsam77 } from '../models/sam.js';
-import { yoloxNano } from '../models/yolox.js';
 import { loadModel, releaseModels } from '../runtime.js';
 import { installModel, paintedImage, solidImage, tempDir } from '../testing/fixtures.js';
 import { OnnxGraph } from '../testing/onnx-graph.js';

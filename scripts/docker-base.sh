@@ -27,7 +27,7 @@ if [ -z "$node_major" ]; then
   echo "docker-base: docker/Dockerfile starts FROM '$node_image'; this script makes node:<major>-bookworm-slim only" >&2
   exit 1
 fi
-# npm 10 is the major Node 20 ships with (and runs on every later Node).
+# npm 10 runs on every Node from 20 on (Node 24 ships npm 11; either serves npm ci here).
 npm_version=${NPM_VERSION:-10}
 s3rver_version=$(node -p "require('./package-lock.json').packages['node_modules/s3rver'].version")
 

@@ -1,7 +1,7 @@
 # Stands in for MinIO where no registry can be reached: s3rver (the S3 server the tests use) from the
 # npm registry, serving the S3 protocol on :9000 with MinIO's root credentials. The host's npm CA file,
 # when it has one, is a build secret (never in a layer), as for docker/Dockerfile.
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 ARG S3RVER_VERSION
 ARG NPM_CONFIG_REGISTRY
 WORKDIR /srv/s3
@@ -11,7 +11,7 @@ RUN --mount=type=secret,id=npm_ca \
  && npm install --omit=dev --no-fund --no-audit "s3rver@${S3RVER_VERSION:?pass --build-arg S3RVER_VERSION}" \
  && npm cache clean --force
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /srv/s3
 COPY --from=deps /srv/s3 /srv/s3
 COPY s3-server.cjs s3-buckets.cjs /srv/s3/

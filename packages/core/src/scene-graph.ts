@@ -84,6 +84,12 @@ export interface SceneObject {
    */
   topFromBox?: number;
   /**
+   * Metres the object's near side was brought forward to where its 2D box's bottom edge meets the
+   * height of its bottom (amodal extent): that edge is its nearest bottom edge, hidden from the depth
+   * (a laptop's base flat on the table). Absent when the points reach it.
+   */
+  frontFromBox?: number;
+  /**
    * Present when the object was lifted from a few depth samples (sparse depth such as projected lidar):
    * `samples` in its box's dominant depth mode, at `depth` metres (median, along the optical axis); its
    * width and height then come from the 2D box carried through the camera to that depth.

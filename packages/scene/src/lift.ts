@@ -11,7 +11,7 @@ import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject,
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
 import { clusterInBox, medianDepth } from './box-cluster.js';
-import { ANY_OWNER, dominantDepthMode, frustumExtent, medianCameraDepth, pixelRect, rayAtForward, samplesInBox, withoutSupportSurface } from './sparse-box.js';
+import { ANY_OWNER, dominantDepthMode, frustumExtent, medianCameraDepth, pixelRect, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
 import { dominantColour } from './colour.js';
 import { nameObjects } from './naming.js';
 
@@ -115,6 +115,11 @@ const BELOW_BAND = 0.15;
  */
 const SUPPORT_CONTACT = 0.1;
 const SUPPORT_CONTACT_SHARE = 0.2;
+/** The near side moves to the box's bottom edge only by more than this share of the footprint's width, and these metres. */
+const FRONT_GAP = 0.2;
+const FRONT_MIN_GAP = 0.05;
+/** Rows at the bottom of a box (share of its height) whose surface shows the height at its bottom edge. */
+const FRONT_BAND = 0.1;
 /** Least samples a sparse object's depth mode needs (its box has `minSparseSamples` or more). */
 const MIN_MODE_SAMPLES = 3;
 
@@ -517,6 +522,7 @@ function finishObject(context: ObjectContext, measured: MeasuredObject): SceneOb
     extendedToSupport = gap;
     min[2] = 0;
   }
+  const frontFromBox = object.mask || measured.sparse || bottomHidden || !pose.canonical ? undefined : frontFromBottomEdge(context, box2d, min, max);
   const centre: Vec3 = [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2];
   const obbSize: Vec3 = [measured.obb.size[0], measured.obb.size[1], max[2] - min[2]];
   const obbCentre: Vec3 = [measured.obb.centre[0], measured.obb.centre[1], centre[2]];
@@ -540,8 +546,42 @@ function finishObject(context: ObjectContext, measured: MeasuredObject): SceneOb
     ...(occluded ? { occluded } : {}),
     ...(extendedToSupport !== undefined ? { extendedToSupport: round(extendedToSupport) } : {}),
     ...(measured.topFromBox !== undefined ? { topFromBox: round(measured.topFromBox) } : {}),
+    ...(frontFromBox !== undefined ? { frontFromBox: round(frontFromBox) } : {}),
     ...(measured.sparse ? { sparseDepth: { samples: measured.pointCount, depth: round(depth) } } : {}),
   };
+}
+
+/**
+ * Brings the near side (`min[1]`, canonical metres, adjusted in place) forward to where the box's
+ * bottom edge, the object's nearest bottom edge when its bottom is in view and the surface seen there
+ * is at its bottom's height, comes down to that height, when the depth misses that part (a laptop's base flat on the table, a thin shelf).
+ * Only by more than the detector's jitter could explain (FRONT_GAP of the footprint's width, at least
+ * FRONT_MIN_GAP), and no deeper than the footprint is wide: a footprint is seldom deeper than that.
+ * Returns the metres moved, undefined when unchanged.
+ */
+function frontFromBottomEdge(context: ObjectContext, box: Box2D, min: Vec3Like, max: Vec3Like): number | undefined {
+  const { cloud, pose } = context;
+  // The surface seen along the box's bottom rows must be at the object's bottom: otherwise its own
+  // bottom part is missing (a monitor's foot lost with the table top) and the edge is not at that height.
+  const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
+  const heights: number[] = [];
+  const [r6, r7, r8] = [pose.rotation[6], pose.rotation[7], pose.rotation[8]];
+  for (let v = Math.max(y0, y1 - Math.max(2, Math.round(FRONT_BAND * (y1 - y0)))); v < y1; v++) {
+    for (let u = x0, o = 3 * (v * cloud.width + x0); u < x1; u++, o += 3) {
+      if (cloud.positions[o + 2] > 0) heights.push(r6 * cloud.positions[o] + r7 * cloud.positions[o + 1] + r8 * cloud.positions[o + 2] + pose.translation[2]);
+    }
+  }
+  if (heights.length === 0) return undefined;
+  heights.sort((a, b) => a - b);
+  if (Math.abs(heights[heights.length >> 1] - min[2]) > supportContact(max[2] - min[2])) return undefined;
+  const contact = rayAtHeight((box[0] + box[2]) / 2, box[3], min[2], context.frame.intrinsics, pose);
+  if (!contact) return undefined;
+  const footprintWidth = max[0] - min[0];
+  const near = Math.max(contact[1], max[1] - Math.max(footprintWidth, max[1] - min[1]));
+  const gap = min[1] - near;
+  if (gap <= Math.max(FRONT_MIN_GAP, FRONT_GAP * footprintWidth)) return undefined;
+  min[1] = near;
+  return gap;
 }
 
 /** Rounds to `digits` decimals (0.1 mm for metres by default), so scene graphs are stable and compact. */

@@ -74,8 +74,9 @@ export interface SceneObject {
   occluded?: boolean;
   /**
    * Metres the object's bottom was extended down to the support plane (amodal extent): its bottom
-   * was hidden (by a nearer object or the image border) or its box reached the plane. Absent when
-   * the box is what its points show.
+   * was hidden (by a nearer object or the image border) or its box reached the plane; or down to the
+   * surface its box's bottom rows show around its footprint (a table top under a desk lamp whose foot
+   * the depth lost). Absent when the box is what its points show.
    */
   extendedToSupport?: number;
   /**

@@ -521,6 +521,16 @@ function finishObject(context: ObjectContext, measured: MeasuredObject): SceneOb
   if (pose.canonical && gap > 0 && (bottomHidden || measured.boxReachesSupport) && gap <= MAX_EXTENSION_RATIO * visibleHeight) {
     extendedToSupport = gap;
     min[2] = 0;
+  } else if (pose.canonical && !object.mask && !measured.sparse && !bottomHidden) {
+    // The box's bottom rows show the surface it stands on (a table top under a desk lamp whose thin
+    // foot and pole the depth lost), around its footprint: its bottom reaches down to it.
+    const reach = Math.max(max[0] - min[0], max[1] - min[1]);
+    const surface = bottomRowsHeight(context, box2d, min[1] - reach, max[1] + reach);
+    const down = surface === undefined ? 0 : min[2] - surface;
+    if (down > supportContact(visibleHeight) && down <= MAX_EXTENSION_RATIO * visibleHeight) {
+      extendedToSupport = down;
+      min[2] = surface!;
+    }
   }
   const frontFromBox = object.mask || measured.sparse || bottomHidden || !pose.canonical ? undefined : frontFromBottomEdge(context, box2d, min, max);
   const centre: Vec3 = [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2];
@@ -560,21 +570,11 @@ function finishObject(context: ObjectContext, measured: MeasuredObject): SceneOb
  * Returns the metres moved, undefined when unchanged.
  */
 function frontFromBottomEdge(context: ObjectContext, box: Box2D, min: Vec3Like, max: Vec3Like): number | undefined {
-  const { cloud, pose } = context;
   // The surface seen along the box's bottom rows must be at the object's bottom: otherwise its own
   // bottom part is missing (a monitor's foot lost with the table top) and the edge is not at that height.
-  const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
-  const heights: number[] = [];
-  const [r6, r7, r8] = [pose.rotation[6], pose.rotation[7], pose.rotation[8]];
-  for (let v = Math.max(y0, y1 - Math.max(2, Math.round(FRONT_BAND * (y1 - y0)))); v < y1; v++) {
-    for (let u = x0, o = 3 * (v * cloud.width + x0); u < x1; u++, o += 3) {
-      if (cloud.positions[o + 2] > 0) heights.push(r6 * cloud.positions[o] + r7 * cloud.positions[o + 1] + r8 * cloud.positions[o + 2] + pose.translation[2]);
-    }
-  }
-  if (heights.length === 0) return undefined;
-  heights.sort((a, b) => a - b);
-  if (Math.abs(heights[heights.length >> 1] - min[2]) > supportContact(max[2] - min[2])) return undefined;
-  const contact = rayAtHeight((box[0] + box[2]) / 2, box[3], min[2], context.frame.intrinsics, pose);
+  const surface = bottomRowsHeight(context, box, -Infinity, Infinity);
+  if (surface === undefined || Math.abs(surface - min[2]) > supportContact(max[2] - min[2])) return undefined;
+  const contact = rayAtHeight((box[0] + box[2]) / 2, box[3], min[2], context.frame.intrinsics, context.pose);
   if (!contact) return undefined;
   const footprintWidth = max[0] - min[0];
   const near = Math.max(contact[1], max[1] - Math.max(footprintWidth, max[1] - min[1]));
@@ -582,6 +582,29 @@ function frontFromBottomEdge(context: ObjectContext, box: Box2D, min: Vec3Like, 
   if (gap <= Math.max(FRONT_MIN_GAP, FRONT_GAP * footprintWidth)) return undefined;
   min[1] = near;
   return gap;
+}
+
+/**
+ * Median canonical height (metres) of what the depth shows in the bottom rows of a box (FRONT_BAND
+ * of its height, at least 2 rows), counting the pixels whose forward distance is within [y0, y1];
+ * undefined when none is.
+ */
+function bottomRowsHeight(context: ObjectContext, box: Box2D, y0: number, y1: number): number | undefined {
+  const { cloud, pose } = context;
+  const [u0, v0, u1, v1] = pixelRect(box, cloud.width, cloud.height);
+  const heights: number[] = [];
+  const r = pose.rotation, t = pose.translation;
+  for (let v = Math.max(v0, v1 - Math.max(2, Math.round(FRONT_BAND * (v1 - v0)))); v < v1; v++) {
+    for (let u = u0, o = 3 * (v * cloud.width + u0); u < u1; u++, o += 3) {
+      const [x, y, z] = [cloud.positions[o], cloud.positions[o + 1], cloud.positions[o + 2]];
+      if (!(z > 0)) continue;
+      const forward = r[3] * x + r[4] * y + r[5] * z + t[1];
+      if (forward >= y0 && forward <= y1) heights.push(r[6] * x + r[7] * y + r[8] * z + t[2]);
+    }
+  }
+  if (heights.length === 0) return undefined;
+  heights.sort((a, b) => a - b);
+  return heights[heights.length >> 1];
 }
 
 /** Rounds to `digits` decimals (0.1 mm for metres by default), so scene graphs are stable and compact. */

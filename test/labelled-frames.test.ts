@@ -41,7 +41,7 @@ test('real frames with human 3D boxes: heights and pair distances', { skip }, as
   assert.ok(pairs >= 0.8, `pair distances in range for ${(100 * pairs).toFixed(1)} % (at least 80 %)`);
 });
 
-test('real frames with human 3D boxes: the order of pairs right for at least 90 %', { skip, todo: 'issue 12 goal not reached yet (the figure is in the diagnostics)' }, async () => {
+test('real frames with human 3D boxes: the order of pairs right for at least 90 %', { skip }, async () => {
   const { order } = await (measured ??= measure());
   assert.ok(order >= 0.9, `pair order right for ${(100 * order).toFixed(1)} % (at least 90 %)`);
 });

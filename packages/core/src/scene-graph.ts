@@ -74,8 +74,9 @@ export interface SceneObject {
   occluded?: boolean;
   /**
    * Metres the object's bottom was extended down to the support plane (amodal extent): its bottom
-   * was hidden (by a nearer object or the image border) or its box reached the plane. Absent when
-   * the box is what its points show.
+   * was hidden (by a nearer object or the image border) or its box reached the plane; or down to the
+   * surface its box's bottom rows show around its footprint (a table top under a desk lamp whose foot
+   * the depth lost). Absent when the box is what its points show.
    */
   extendedToSupport?: number;
   /**
@@ -83,6 +84,12 @@ export interface SceneObject {
    * depth: the points above it belonged to what stands on the object. Absent when the points agree.
    */
   topFromBox?: number;
+  /**
+   * Metres the object's near side was brought forward to where its 2D box's bottom edge meets the
+   * height of its bottom (amodal extent): that edge is its nearest bottom edge, hidden from the depth
+   * (a laptop's base flat on the table). Absent when the points reach it.
+   */
+  frontFromBox?: number;
   /**
    * Present when the object was lifted from a few depth samples (sparse depth such as projected lidar):
    * `samples` in its box's dominant depth mode, at `depth` metres (median, along the optical axis); its

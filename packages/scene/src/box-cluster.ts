@@ -36,6 +36,8 @@ const CORE_POINTS = 10;
 const JOIN_DISTANCE = 1.5;
 /** Least share of the box's points a cluster needs to be joined to the object. */
 const MIN_PART_SHARE = 0.03;
+/** A cluster filling at least this share of the best-filling cluster's share of the box is as good a fit. */
+const FILL_TOLERANCE = 0.3;
 /** Points sampled from the context window for plane search. */
 const PLANE_SAMPLE = 3000;
 
@@ -78,22 +80,38 @@ export function clusterInBox(
   const clusters = dbscan(voxels.positions, options.clusterEps * depthScale, CORE_POINTS);
   if (clusters.clusterCount === 0) return new Int32Array(0);
 
-  // Points and summed depth per cluster, counted on the original pixels (voxels hold unequal counts).
-  const size = new Int32Array(clusters.clusterCount);
-  const depthSum = new Float64Array(clusters.clusterCount);
+  // Points, summed depth and pixel extent per cluster, counted on the original pixels (voxels hold unequal counts).
+  const count = clusters.clusterCount;
+  const size = new Int32Array(count);
+  const depthSum = new Float64Array(count);
+  const span = new Int32Array(4 * count).fill(-1);
   for (let k = 0; k < candidates.length; k++) {
     const c = clusters.labels[voxels.voxelOfPoint[k]];
     if (c < 0) continue;
     size[c]++;
     depthSum[c] += points[3 * k + 2];
+    const u = candidates[k] % width, v = (candidates[k] - u) / width;
+    if (span[4 * c] < 0) span.set([u, v, u, v], 4 * c);
+    else {
+      if (u < span[4 * c]) span[4 * c] = u;
+      if (v < span[4 * c + 1]) span[4 * c + 1] = v;
+      if (u > span[4 * c + 2]) span[4 * c + 2] = u;
+      if (v > span[4 * c + 3]) span[4 * c + 3] = v;
+    }
   }
+  // The box is the object's visible outline: its cluster spans the box, top to bottom and side to
+  // side; an occluder's fragment or a neighbour's edge spans part of it. Among clusters large enough,
+  // the one that best fills the box, the nearest of those that fill it about as well.
+  const fill = (c: number) => (Math.min(1, (span[4 * c + 3] - span[4 * c + 1] + 1) / (y1 - y0)) * Math.min(1, (span[4 * c + 2] - span[4 * c] + 1) / (x1 - x0)));
   const minSize = options.minShare * candidates.length;
   let seedCluster = 0;
-  for (let c = 1; c < clusters.clusterCount; c++) if (size[c] > size[seedCluster]) seedCluster = c;
+  for (let c = 1; c < count; c++) if (size[c] > size[seedCluster]) seedCluster = c;
+  let bestFill = 0;
+  for (let c = 0; c < count; c++) if (size[c] >= minSize) bestFill = Math.max(bestFill, fill(c));
   let nearest = Infinity;
-  for (let c = 0; c < clusters.clusterCount; c++) {
+  for (let c = 0; c < count; c++) {
     const mean = depthSum[c] / size[c];
-    if (size[c] >= minSize && mean < nearest) {
+    if (size[c] >= minSize && fill(c) >= FILL_TOLERANCE * bestFill && mean < nearest) {
       nearest = mean;
       seedCluster = c;
     }
@@ -101,9 +119,9 @@ export function clusterInBox(
   // Parts are joined on their pixel counts (voxels hold unequal numbers of pixels).
   const pixelSizes = { ...clusters, sizes: size };
   const chosen = clustersNear(voxels.positions, pixelSizes, [seedCluster], JOIN_DISTANCE * options.clusterEps * depthScale, MIN_PART_SHARE * candidates.length);
-  let count = 0;
-  for (let k = 0; k < candidates.length; k++) if (chosen[clusters.labels[voxels.voxelOfPoint[k]] + 1]) count++;
-  const out = new Int32Array(count);
+  let chosenCount = 0;
+  for (let k = 0; k < candidates.length; k++) if (chosen[clusters.labels[voxels.voxelOfPoint[k]] + 1]) chosenCount++;
+  const out = new Int32Array(chosenCount);
   for (let k = 0, j = 0; k < candidates.length; k++) if (chosen[clusters.labels[voxels.voxelOfPoint[k]] + 1]) out[j++] = candidates[k];
   return out;
 }

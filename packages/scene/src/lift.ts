@@ -11,7 +11,7 @@ import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject,
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
 import { clusterInBox, medianDepth } from './box-cluster.js';
-import { ANY_OWNER, dominantDepthMode, frustumExtent, medianCameraDepth, pixelRect, rayAtForward, samplesInBox, withoutSupportSurface } from './sparse-box.js';
+import { ANY_OWNER, dominantDepthMode, frustumExtent, medianCameraDepth, pixelRect, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
 import { dominantColour } from './colour.js';
 import { nameObjects } from './naming.js';
 
@@ -115,6 +115,11 @@ const BELOW_BAND = 0.15;
  */
 const SUPPORT_CONTACT = 0.1;
 const SUPPORT_CONTACT_SHARE = 0.2;
+/** The near side moves to the box's bottom edge only by more than this share of the footprint's width, and these metres. */
+const FRONT_GAP = 0.2;
+const FRONT_MIN_GAP = 0.05;
+/** Rows at the bottom of a box (share of its height) whose surface shows the height at its bottom edge. */
+const FRONT_BAND = 0.1;
 /** Least samples a sparse object's depth mode needs (its box has `minSparseSamples` or more). */
 const MIN_MODE_SAMPLES = 3;
 
@@ -439,7 +444,19 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
   const points = new Float32Array(pixels.length * 3);
   for (let k = 0; k < pixels.length; k++) points.set(cloud.positions.subarray(3 * pixels[k], 3 * pixels[k] + 3), 3 * k);
   transformPoints(points, pose.rotation, pose.translation, points);
-  const { min, max } = frustumExtent(pose.canonical ? withoutSupportSurface(points, box, frame.intrinsics, pose) : points, box, frame.intrinsics, pose);
+  const objectPoints = pose.canonical ? withoutSupportSurface(points, box, frame.intrinsics, pose) : points;
+  const { min, max } = frustumExtent(objectPoints, box, frame.intrinsics, pose);
+  if (pose.canonical) {
+    // Returns come in rings (rows of samples): the top lies below the ring above the highest return.
+    // The box's top edge, carried to a far side the samples may not reach, cannot put it higher.
+    let highest = -Infinity;
+    for (let k = 2; k < objectPoints.length; k += 3) highest = Math.max(highest, objectPoints[k]);
+    const rows = Array.from(new Set(Array.from(pixels, (p) => Math.floor(p / cloud.width)))).sort((a, b) => a - b);
+    const gaps = rows.slice(1).map((v, k) => v - rows[k]).sort((a, b) => a - b);
+    const ringGap = gaps.length > 0 ? gaps[gaps.length >> 1] : 1; // pixels
+    const cap = highest + ringGap * medianCameraDepth(cloud.positions, pixels) / frame.intrinsics.fy;
+    if (highest < pose.translation[2] && cap < max[2] && cap > min[2]) max[2] = cap;
+  }
   // The box's bottom edge a little below the plane at the face's distance: the object stands on the
   // plane, a little nearer. Far below, the ground is not the plane there (a road dipping away): the box holds.
   if (pose.canonical && min[2] < 0 && -min[2] <= supportContact(max[2] - min[2])) min[2] = 0;
@@ -516,7 +533,18 @@ function finishObject(context: ObjectContext, measured: MeasuredObject): SceneOb
   if (pose.canonical && gap > 0 && (bottomHidden || measured.boxReachesSupport) && gap <= MAX_EXTENSION_RATIO * visibleHeight) {
     extendedToSupport = gap;
     min[2] = 0;
+  } else if (pose.canonical && !object.mask && !measured.sparse && !bottomHidden) {
+    // The box's bottom rows show the surface it stands on (a table top under a desk lamp whose thin
+    // foot and pole the depth lost), around its footprint: its bottom reaches down to it.
+    const reach = Math.max(max[0] - min[0], max[1] - min[1]);
+    const surface = bottomRowsHeight(context, box2d, min[1] - reach, max[1] + reach);
+    const down = surface === undefined ? 0 : min[2] - surface;
+    if (down > supportContact(visibleHeight) && down <= MAX_EXTENSION_RATIO * visibleHeight) {
+      extendedToSupport = down;
+      min[2] = surface!;
+    }
   }
+  const frontFromBox = object.mask || measured.sparse || bottomHidden || !pose.canonical ? undefined : frontFromBottomEdge(context, box2d, min, max);
   const centre: Vec3 = [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2];
   const obbSize: Vec3 = [measured.obb.size[0], measured.obb.size[1], max[2] - min[2]];
   const obbCentre: Vec3 = [measured.obb.centre[0], measured.obb.centre[1], centre[2]];
@@ -540,8 +568,55 @@ function finishObject(context: ObjectContext, measured: MeasuredObject): SceneOb
     ...(occluded ? { occluded } : {}),
     ...(extendedToSupport !== undefined ? { extendedToSupport: round(extendedToSupport) } : {}),
     ...(measured.topFromBox !== undefined ? { topFromBox: round(measured.topFromBox) } : {}),
+    ...(frontFromBox !== undefined ? { frontFromBox: round(frontFromBox) } : {}),
     ...(measured.sparse ? { sparseDepth: { samples: measured.pointCount, depth: round(depth) } } : {}),
   };
+}
+
+/**
+ * Brings the near side (`min[1]`, canonical metres, adjusted in place) forward to where the box's
+ * bottom edge, the object's nearest bottom edge when its bottom is in view and the surface seen there
+ * is at its bottom's height, comes down to that height, when the depth misses that part (a laptop's base flat on the table, a thin shelf).
+ * Only by more than the detector's jitter could explain (FRONT_GAP of the footprint's width, at least
+ * FRONT_MIN_GAP), and no deeper than the footprint is wide: a footprint is seldom deeper than that.
+ * Returns the metres moved, undefined when unchanged.
+ */
+function frontFromBottomEdge(context: ObjectContext, box: Box2D, min: Vec3Like, max: Vec3Like): number | undefined {
+  // The surface seen along the box's bottom rows must be at the object's bottom: otherwise its own
+  // bottom part is missing (a monitor's foot lost with the table top) and the edge is not at that height.
+  const surface = bottomRowsHeight(context, box, -Infinity, Infinity);
+  if (surface === undefined || Math.abs(surface - min[2]) > supportContact(max[2] - min[2])) return undefined;
+  const contact = rayAtHeight((box[0] + box[2]) / 2, box[3], min[2], context.frame.intrinsics, context.pose);
+  if (!contact) return undefined;
+  const footprintWidth = max[0] - min[0];
+  const near = Math.max(contact[1], max[1] - Math.max(footprintWidth, max[1] - min[1]));
+  const gap = min[1] - near;
+  if (gap <= Math.max(FRONT_MIN_GAP, FRONT_GAP * footprintWidth)) return undefined;
+  min[1] = near;
+  return gap;
+}
+
+/**
+ * Median canonical height (metres) of what the depth shows in the bottom rows of a box (FRONT_BAND
+ * of its height, at least 2 rows), counting the pixels whose forward distance is within [y0, y1];
+ * undefined when none is.
+ */
+function bottomRowsHeight(context: ObjectContext, box: Box2D, y0: number, y1: number): number | undefined {
+  const { cloud, pose } = context;
+  const [u0, v0, u1, v1] = pixelRect(box, cloud.width, cloud.height);
+  const heights: number[] = [];
+  const r = pose.rotation, t = pose.translation;
+  for (let v = Math.max(v0, v1 - Math.max(2, Math.round(FRONT_BAND * (v1 - v0)))); v < v1; v++) {
+    for (let u = u0, o = 3 * (v * cloud.width + u0); u < u1; u++, o += 3) {
+      const [x, y, z] = [cloud.positions[o], cloud.positions[o + 1], cloud.positions[o + 2]];
+      if (!(z > 0)) continue;
+      const forward = r[3] * x + r[4] * y + r[5] * z + t[1];
+      if (forward >= y0 && forward <= y1) heights.push(r[6] * x + r[7] * y + r[8] * z + t[2]);
+    }
+  }
+  if (heights.length === 0) return undefined;
+  heights.sort((a, b) => a - b);
+  return heights[heights.length >> 1];
 }
 
 /** Rounds to `digits` decimals (0.1 mm for metres by default), so scene graphs are stable and compact. */

@@ -243,3 +243,16 @@ export function rayAtForward(u: number, v: number, y: number, intrinsics: Intrin
   const s = dy > 1e-9 ? Math.max(0, (y - t[1]) / dy) : 0;
   return [t[0] + s * dx, t[1] + s * dy, t[2] + s * dz];
 }
+
+/**
+ * Where the ray of pixel (u, v) comes down to canonical height `z` (metres), in the canonical frame;
+ * undefined when it never does (it points level or up from above `z`).
+ */
+export function rayAtHeight(u: number, v: number, z: number, intrinsics: Intrinsics, pose: CanonicalTransform): Vec3 | undefined {
+  const r = pose.rotation;
+  const a = (u - intrinsics.cx) / intrinsics.fx, b = (v - intrinsics.cy) / intrinsics.fy;
+  const dx = r[0] * a + r[1] * b + r[2], dy = r[3] * a + r[4] * b + r[5], dz = r[6] * a + r[7] * b + r[8];
+  const t = pose.translation;
+  const s = (z - t[2]) / dz;
+  return dz < -1e-9 && s > 0 ? [t[0] + s * dx, t[1] + s * dy, z] : undefined;
+}

@@ -17,8 +17,16 @@ export function voxelDownsample(points: Float32Array, voxelSize: number): VoxelD
   // Surfaces put many points in a voxel; start the table small and let it grow.
   const hash = new VoxelHash(Math.min(n, 1024));
   const voxelOfPoint = new Int32Array(n);
+  // Points from an organised image come in pixel order, so a point mostly shares its predecessor's
+  // voxel: that voxel is reused without a hash lookup.
+  let lastX = 0, lastY = 0, lastZ = 0, last = -1;
   for (let i = 0; i < n; i++) {
-    voxelOfPoint[i] = hash.getOrInsert(Math.floor(points[3 * i] * inv), Math.floor(points[3 * i + 1] * inv), Math.floor(points[3 * i + 2] * inv), hash.size);
+    const ix = Math.floor(points[3 * i] * inv), iy = Math.floor(points[3 * i + 1] * inv), iz = Math.floor(points[3 * i + 2] * inv);
+    if (last < 0 || ix !== lastX || iy !== lastY || iz !== lastZ) {
+      last = hash.getOrInsert(ix, iy, iz, hash.size);
+      lastX = ix; lastY = iy; lastZ = iz;
+    }
+    voxelOfPoint[i] = last;
   }
   const voxels = hash.size;
   const sums = new Float64Array(voxels * 3);

@@ -40,23 +40,38 @@ export function dbscan(points: Float32Array, eps: number, minPoints: number): Db
   const cellPoints = new Int32Array(n);
   for (let i = 0; i < n; i++) cellPoints[fill[cellOf[i]]++] = i;
 
+  // Each cell's occupied neighbour cells (itself included, at most 27), found once per cell rather
+  // than once per point: neighbourCells[27·c, 27·c + neighbourCount[c]).
+  const neighbourCells = new Int32Array(cells * 27);
+  const neighbourCount = new Uint8Array(cells);
+  for (let i = 0; i < n; i++) {
+    const c = cellOf[i];
+    if (neighbourCount[c] > 0) continue;
+    let count = 0;
+    for (let dx = -1; dx <= 1; dx++) {
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dz = -1; dz <= 1; dz++) {
+          const d = hash.get(cx[i] + dx, cy[i] + dy, cz[i] + dz);
+          if (d >= 0) neighbourCells[27 * c + count++] = d;
+        }
+      }
+    }
+    neighbourCount[c] = count;
+  }
+
   // The current point's eps-neighbours: `neighbours[0..found)`.
   const neighbours = new Int32Array(n);
   let found = 0;
   const regionQuery = (i: number): void => {
     found = 0;
     const x = points[3 * i], y = points[3 * i + 1], z = points[3 * i + 2];
-    for (let dx = -1; dx <= 1; dx++) {
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dz = -1; dz <= 1; dz++) {
-          const c = hash.get(cx[i] + dx, cy[i] + dy, cz[i] + dz);
-          if (c < 0) continue;
-          for (let k = cellStart[c], end = cellStart[c + 1]; k < end; k++) {
-            const j = cellPoints[k];
-            const ex = points[3 * j] - x, ey = points[3 * j + 1] - y, ez = points[3 * j + 2] - z;
-            if (ex * ex + ey * ey + ez * ez <= eps2) neighbours[found++] = j;
-          }
-        }
+    const cell = cellOf[i];
+    for (let m = 27 * cell, end = m + neighbourCount[cell]; m < end; m++) {
+      const c = neighbourCells[m];
+      for (let k = cellStart[c], last = cellStart[c + 1]; k < last; k++) {
+        const j = cellPoints[k];
+        const ex = points[3 * j] - x, ey = points[3 * j + 1] - y, ez = points[3 * j + 2] - z;
+        if (ex * ex + ey * ey + ez * ez <= eps2) neighbours[found++] = j;
       }
     }
   };

@@ -40,30 +40,38 @@ export function statisticalOutliersOrganized(
 ): { keep: Uint8Array; kept: number } {
   const { radius = 2, neighbours = 4, stdRatio = 2, keepBelowMedianRatio = 3 } = options;
   const { width, height, positions } = cloud;
-  const scores = new Float32Array(pixels.length);
+  const scores = scratchScores(pixels.length);
   const nearest = new Float64Array(neighbours);
   let sum = 0, sumSq = 0, scored = 0;
+  // The row of the previous pixel: pixel lists come in row-major order, so most need no division.
+  let v = 0, rowStart = 0;
   for (let k = 0; k < pixels.length; k++) {
     const p = pixels[k];
-    const u = p % width, v = (p - u) / width;
+    if (p < rowStart || p >= rowStart + width) {
+      v = Math.floor(p / width);
+      rowStart = v * width;
+    }
+    const u = p - rowStart;
     const px = positions[3 * p], py = positions[3 * p + 1], pz = positions[3 * p + 2];
     const v0 = v > radius ? v - radius : 0, v1 = v + radius < height ? v + radius : height - 1;
     const u0 = u > radius ? u - radius : 0, u1 = u + radius < width ? u + radius : width - 1;
-    // `nearest` holds the `found` smallest squared distances so far, ascending (insertion sort).
-    let found = 0;
+    // `nearest` holds the `found` smallest squared distances so far, ascending (insertion sort);
+    // `worst` is the largest of them once there are `neighbours`.
+    let found = 0, worst = Infinity;
     for (let y = v0; y <= v1; y++) {
       for (let x = u0, q = y * width + u0; x <= u1; x++, q++) {
         if (q === p || labels[q] !== label) continue;
         const o = 3 * q;
         const dx = positions[o] - px, dy = positions[o + 1] - py, dz = positions[o + 2] - pz;
         const d2 = dx * dx + dy * dy + dz * dz;
-        if (found === neighbours && d2 >= nearest[found - 1]) continue;
+        if (d2 >= worst) continue;
         let j = found < neighbours ? found++ : found - 1;
         while (j > 0 && nearest[j - 1] > d2) {
           nearest[j] = nearest[j - 1];
           j--;
         }
         nearest[j] = d2;
+        if (found === neighbours) worst = nearest[found - 1];
       }
     }
     if (found === 0) {
@@ -80,7 +88,7 @@ export function statisticalOutliersOrganized(
   }
   const mean = scored ? sum / scored : 0;
   const std = scored ? Math.sqrt(Math.max(0, sumSq / scored - mean * mean)) : 0;
-  const limit = Math.max(mean + stdRatio * std, keepBelowMedianRatio * median(scores));
+  const limit = Math.max(mean + stdRatio * std, keepBelowMedianRatio * median(scores, pixels.length));
   let kept = 0;
   for (let k = 0; k < pixels.length; k++) {
     const inlier = scores[k] <= limit ? 1 : 0;
@@ -90,12 +98,28 @@ export function statisticalOutliersOrganized(
   return { keep, kept };
 }
 
-/** Median of the values (Infinity included) by quickselect on a copy: O(n). */
-function median(values: Float32Array): number {
-  if (values.length === 0) return 0;
-  const a = values.slice();
-  const target = a.length >> 1;
-  let lo = 0, hi = a.length - 1;
+/**
+ * Scratch buffers reused across calls (the lift thread denoises one object after another): a score
+ * per pixel and a copy for the median's quickselect. Nothing is kept across calls.
+ */
+let scoreBuffer = new Float32Array(0);
+let medianBuffer = new Float32Array(0);
+
+function scratchScores(length: number): Float32Array {
+  if (scoreBuffer.length < length) {
+    scoreBuffer = new Float32Array(Math.max(length, 2 * scoreBuffer.length));
+    medianBuffer = new Float32Array(scoreBuffer.length);
+  }
+  return scoreBuffer;
+}
+
+/** Median of the first `length` values (Infinity included) by quickselect on a copy: O(n). */
+function median(values: Float32Array, length: number): number {
+  if (length === 0) return 0;
+  const a = medianBuffer;
+  a.set(values.subarray(0, length));
+  const target = length >> 1;
+  let lo = 0, hi = length - 1;
   while (lo < hi) {
     const pivot = a[(lo + hi) >> 1];
     let i = lo, j = hi;

@@ -24,4 +24,5 @@ export {
 } from './mat3.js';
 export type { Mat3Like, Vec3Like, Writable } from './mat3.js';
 export { seededRandom } from './random.js';
+export { selectRank } from './select.js';
 export type { Random } from './random.js';

@@ -13,6 +13,7 @@
  * above the median, so they still go.
  */
 import type { OrganizedCloud } from './back-project.js';
+import { selectRank } from './select.js';
 
 export interface OutlierOptions {
   /** Window half-size in pixels: radius 1 looks at the 8 pixels around, radius 2 at 24. @defaultValue 2 */
@@ -116,24 +117,6 @@ function scratchScores(length: number): Float32Array {
 /** Median of the first `length` values (Infinity included) by quickselect on a copy: O(n). */
 function median(values: Float32Array, length: number): number {
   if (length === 0) return 0;
-  const a = medianBuffer;
-  a.set(values.subarray(0, length));
-  const target = length >> 1;
-  let lo = 0, hi = length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i]; a[i] = a[j]; a[j] = t;
-        i++; j--;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else break;
-  }
-  return a[target];
+  medianBuffer.set(values.subarray(0, length));
+  return selectRank(medianBuffer, length, length >> 1);
 }

@@ -6,7 +6,7 @@
  * times the share of the box's width and height they span). Its extent is the 2D box carried through
  * the camera to that depth (the frustum at the mode's depth); see `frustumExtent`.
  */
-import type { OrganizedCloud } from '@spatialforge/geometry';
+import { selectRank, type OrganizedCloud } from '@spatialforge/geometry';
 import type { Box2D, Intrinsics, Vec3 } from '@spatialforge/core';
 import type { CanonicalTransform } from './canonical.js';
 
@@ -142,25 +142,7 @@ export function medianCameraDepth(positions: Float32Array, pixels: ArrayLike<num
   if (n === 0) return NaN;
   const z = new Float32Array(n);
   for (let k = 0; k < n; k++) z[k] = positions[3 * pixels[k] + 2];
-  // Hoare's selection of the element of rank ⌊n/2⌋.
-  const rank = n >> 1;
-  let lo = 0, hi = n - 1;
-  while (lo < hi) {
-    const pivot = z[(lo + hi) >> 1];
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (z[i] < pivot) i++;
-      while (z[j] > pivot) j--;
-      if (i <= j) {
-        const t = z[i]; z[i] = z[j]; z[j] = t;
-        i++; j--;
-      }
-    }
-    if (rank <= j) hi = j;
-    else if (rank >= i) lo = i;
-    else break;
-  }
-  return z[rank];
+  return selectRank(z, n, n >> 1);
 }
 
 /**

@@ -54,34 +54,34 @@ interface Measure {
 type Synthesize = (scene: SceneGraph, options: SynthesisOptions) => QARecord[];
 
 /**
- * Times the methods in alternating passes over all scenes, so load from other processes on this
- * shared machine falls on both alike, and counts CPU time as well as wall time.
+ * Times each method over whole passes of all scenes, one method after the other in the same process,
+ * counting CPU time (which other processes' load on a shared machine does not inflate) as well as wall time.
  */
 function measurePair(methods: Synthesize[], scenes: SceneGraph[], options: SynthesisOptions): Measure[] {
   for (const synthesize of methods) for (const scene of scenes.slice(0, 20)) synthesize(scene, options);
   const cpuSeconds = methods.map(() => 0);
   const wallSeconds = methods.map(() => 0);
   const records = methods.map(() => 0);
-  let passes = 0;
-  while (cpuSeconds.reduce((a, b) => a + b, 0) < SECONDS_PER_MEASURE * methods.length) {
-    for (const [i, synthesize] of methods.entries()) {
-      // Untimed collection between passes: neither method pays for the other's garbage.
-      (globalThis as { gc?: () => void }).gc?.();
+  const passes = methods.map(() => 0);
+  // Each method's passes run together after an untimed collection: interleaved, the reference's
+  // garbage was swept by V8's background threads during our passes, and process CPU time counts them.
+  for (const [i, synthesize] of methods.entries()) {
+    (globalThis as { gc?: () => void }).gc?.();
+    while (cpuSeconds[i] < SECONDS_PER_MEASURE) {
       const cpuStart = process.cpuUsage();
       const wallStart = process.hrtime.bigint();
       for (const scene of scenes) records[i] += synthesize(scene, options).length;
       wallSeconds[i] += Number(process.hrtime.bigint() - wallStart) / 1e9;
       const cpu = process.cpuUsage(cpuStart);
       cpuSeconds[i] += (cpu.user + cpu.system) / 1e6;
+      passes[i]++;
     }
-    passes++;
   }
-  const sceneCount = passes * scenes.length;
   return methods.map((_, i) => ({
     qaPerCpuSecond: records[i] / cpuSeconds[i],
     qaPerWallSecond: records[i] / wallSeconds[i],
-    cpuMsPerScene: (cpuSeconds[i] * 1000) / sceneCount,
-    qaPerScene: records[i] / sceneCount,
+    cpuMsPerScene: (cpuSeconds[i] * 1000) / (passes[i] * scenes.length),
+    qaPerScene: records[i] / (passes[i] * scenes.length),
   }));
 }
 

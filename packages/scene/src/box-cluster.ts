@@ -1,53 +1,74 @@
 /**
  * The object inside a 2D box. A detector's box holds the object and whatever is behind and below it:
- * the floor, a table top it stands on, the wall behind. Those are removed first (the support plane,
- * then any large plane that carries on beyond the box: a surface the object stands on or against,
- * not a face of the object, which ends at the box); the object is then the nearest large DBSCAN
- * cluster of what is left.
+ * the floor, a table top it stands on, the wall behind, and the edges of neighbours and occluders.
+ * The surfaces are removed first (the support plane, then the large planes around the box that the
+ * object stands on or against: the object is left on the camera's side of them). What is left is cut
+ * into connected surfaces where the depth jumps between neighbouring pixels (by more than the
+ * sensor's noise and a surface's slant explain), in a window a little larger than the box. The box is
+ * the object's outline: its surface fills the box and ends at its edges, while a neighbour's or an
+ * occluder's carries on into that object's box. The object is the nearest surface that fills the box
+ * about as well as the best, with the parts split from it that lie close by in 3D.
  */
-import { clustersNear, countPlaneInliers, dbscan, fitPlaneRansac, voxelDownsample } from '@spatialforge/geometry';
-import type { OrganizedCloud, Plane } from '@spatialforge/geometry';
+import { clustersNear, countPlaneInliers, fitPlaneRansac, voxelDownsample } from '@spatialforge/geometry';
+import type { DepthNoise, OrganizedCloud, Plane } from '@spatialforge/geometry';
 import type { Box2D } from '@spatialforge/core';
 
 export interface BoxClusterOptions {
   /** Points within this distance of a removed plane are not the object, metres at 1 m depth (grows with depth beyond 2 m). */
   planeDistance: number;
-  /** DBSCAN radius, metres at 1 m depth (scaled by the box's median depth beyond 1 m). */
+  /** Parts of the object within 1.5 times this distance of it are joined to it, metres at 1 m depth (scaled by the box's median depth beyond 1 m). */
   clusterEps: number;
-  /** Voxel side before clustering, metres at 1 m depth (scaled as `clusterEps`). */
+  /** Voxel side for the parts' 3D proximity, metres at 1 m depth (scaled as `clusterEps`). */
   voxelSize: number;
   /** Least share of the box's remaining points a cluster needs to be taken for the object. */
   minShare: number;
   seed: number;
+  /** The frame's depth noise. */
+  noise: DepthNoise;
 }
 
-/** How far around the box to look when telling a plane that carries on beyond it, as a share of its size. */
-const CONTEXT_MARGIN = 0.25;
-/** A plane with at least this share of its inliers outside the box is background or support. */
-const OUTSIDE_SHARE = 0.35;
-/** A plane must hold this share of the context's points to be considered at all. */
+/** The window around a box where the surfaces that carry on beyond it show, as a share of its size. */
+const WINDOW_MARGIN = 0.35;
+/** A detector's box may cut its object short by this share of its size on a side. */
+const BOX_SLACK = 0.1;
+/** A component with this many pixels beyond the box (past the slack) per pixel inside carries on beyond it. */
+const CARRY_ON_SHARE = 0.15;
+/** Points within this many deviations of the depth noise of a plane are on it. */
+const PLANE_SIGMAS = 2.5;
+/** Neighbouring pixels are on one surface when their depths differ by at most this share of the depth… */
+const JUMP_SHARE = 0.02;
+/** …or this many deviations of the sensor's noise (on the difference of two pixels), whichever is larger. */
+const JUMP_SIGMAS = 4;
+/** Pixels link to measured pixels within about this many mean spacings of the window's depth pixels (1 pixel for dense depth)… */
+const REACH_SPACING = 1.5;
+/** …and never farther than this, pixels. */
+const MAX_REACH = 8;
+/** A plane must hold this share of the points around the box to be considered at all. */
 const MIN_PLANE_SHARE = 0.1;
-/**
- * DBSCAN core threshold, voxels: a surface has about 20 voxels within the radius, a one-pixel-wide
- * chain of flying pixels along a depth edge about 5, so chains do not join the object to the background.
- */
-const CORE_POINTS = 10;
-/** Parts within this many DBSCAN radii of the object are joined to it. */
+/** Parts within this many `clusterEps` of the object are joined to it. */
 const JOIN_DISTANCE = 1.5;
-/** Least share of the box's points a cluster needs to be joined to the object. */
+/** Least share of the box's points a part needs to be joined to the object. */
 const MIN_PART_SHARE = 0.03;
-/** A cluster filling at least this share of the best-filling cluster's share of the box is as good a fit. */
+/** A surface filling at least this share of the best-filling surface's share of the box is as good a fit. */
 const FILL_TOLERANCE = 0.3;
-/** Points sampled from the context window for plane search. */
+/**
+ * A plane is a surface only when seen at more than about 8° (its distance from the camera at least
+ * this share of the depth): the pixels of a narrow box at any depths lie on the plane through the
+ * camera that holds their rays, which is no surface.
+ */
+const MIN_PLANE_VIEW = Math.sin((8 * Math.PI) / 180);
+/** Points sampled around the box for the plane search. */
 const PLANE_SAMPLE = 3000;
 
 /**
- * Pixel indices of the chosen cluster, or an empty array when the box holds no candidate point.
- * Pixels already claimed (`claimed[p] >= 0`, e.g. by a mask) are not candidates.
+ * Pixel indices of the box's object, or an empty array when the box holds no candidate point.
+ * Pixels already claimed (`claimed[p] >= 0`, by a mask or a box resolved before) are not candidates;
+ * `others` are the boxes of the frame's other objects, pixels.
  */
 export function clusterInBox(
   cloud: OrganizedCloud,
   box: Box2D,
+  others: readonly Box2D[],
   claimed: Int32Array,
   supportPlane: Plane | undefined,
   options: BoxClusterOptions,
@@ -57,121 +78,268 @@ export function clusterInBox(
   const x1 = Math.min(width, Math.ceil(box[2])), y1 = Math.min(height, Math.ceil(box[3]));
   if (x1 <= x0 || y1 <= y0) return new Int32Array(0);
 
-  // Candidates: pixels in the box with depth, unclaimed, off the support plane.
+  // The window: the box and a margin around it, where a surface that carries on beyond the box shows.
+  const mx = Math.max(2, Math.round((x1 - x0) * WINDOW_MARGIN)), my = Math.max(2, Math.round((y1 - y0) * WINDOW_MARGIN));
+  const wx0 = Math.max(0, x0 - mx), wy0 = Math.max(0, y0 - my), wx1 = Math.min(width, x1 + mx), wy1 = Math.min(height, y1 + my);
+  const ww = wx1 - wx0, wh = wy1 - wy0;
+  const local = (p: number) => (Math.floor(p / width) - wy0) * ww + (p % width) - wx0;
+  // Candidates: pixels of the window with depth and unclaimed; those in the box listed.
+  const isCandidate = new Uint8Array(ww * wh);
   const inBox: number[] = [];
-  for (let v = y0; v < y1; v++) {
-    for (let u = x0, p = v * width + x0; u < x1; u++, p++) {
-      if (positions[3 * p + 2] > 0 && claimed[p] < 0) inBox.push(p);
+  let withDepth = 0;
+  for (let v = wy0; v < wy1; v++) {
+    for (let u = wx0, p = v * width + wx0; u < wx1; u++, p++) {
+      if (!(positions[3 * p + 2] > 0)) continue;
+      withDepth++;
+      if (claimed[p] >= 0) continue;
+      isCandidate[(v - wy0) * ww + u - wx0] = 1;
+      if (u >= x0 && u < x1 && v >= y0 && v < y1) inBox.push(p);
     }
   }
   if (inBox.length === 0) return new Int32Array(0);
   const depthScale = Math.max(1, medianDepth(positions, inBox));
+  const sigma = options.noise.sigmaAt(depthScale);
   const planeDistance = options.planeDistance * Math.max(1, depthScale / 2);
+  // Noise scatters a removed surface's points beyond that threshold; within a few deviations of it they are no bridge between objects.
+  const planeBand = Math.max(planeDistance, PLANE_SIGMAS * sigma);
+  // Off the support plane and the planes that carry on beyond the box.
   let candidates: Int32Array = Int32Array.from(inBox);
-  if (supportPlane) candidates = offPlane(positions, candidates, supportPlane, planeDistance);
-  for (const plane of extendedPlanes(cloud, [x0, y0, x1, y1], claimed, planeDistance, options.seed)) {
-    candidates = offPlane(positions, candidates, plane, planeDistance);
+  const removed: Plane[] = [];
+  if (supportPlane) {
+    candidates = offPlane(positions, candidates, supportPlane, planeDistance);
+    removed.push(supportPlane);
+  }
+  for (const plane of extendedPlanes(cloud, [x0, y0, x1, y1], claimed, planeDistance, depthScale, options.seed)) {
+    const off = offPlane(positions, candidates, plane, planeDistance);
+    // A surface behind or under the object leaves the object on the camera's side of it (a wall
+    // behind a cabinet, a table top under a mug). What is left mostly beyond it is seen past its
+    // edge: the plane is the object's own face (a table's top over its legs, level with another
+    // table's top beside it).
+    if (beyondShare(positions, off, plane) <= 0.5) {
+      candidates = off;
+      removed.push(plane);
+    }
   }
   if (candidates.length === 0) return candidates;
+  for (let v = wy0; v < wy1; v++) {
+    for (let u = wx0, p = v * width + wx0; u < wx1; u++, p++) {
+      const i = (v - wy0) * ww + u - wx0;
+      if (isCandidate[i] && removed.some((plane) => onPlane(positions, p, plane, planeBand))) isCandidate[i] = 0;
+    }
+  }
+  const slopeJump = JUMP_SHARE * depthScale, noiseJump = JUMP_SIGMAS * Math.SQRT2 * sigma;
+  const jump = Math.max(slopeJump, noiseJump);
+  // Semi-dense depth (a subsampled cloud projected) leaves gaps between measured pixels: reach over them.
+  const reach = Math.min(MAX_REACH, Math.max(1, Math.floor(REACH_SPACING / Math.sqrt(Math.max(1e-6, withDepth / (ww * wh))))));
+  const component = depthComponents(positions, isCandidate, { wx0, wy0, ww, wh, width }, reach, slopeJump, noiseJump);
+  // Points of the box in that noise band join a component they touch, through one another but not
+  // beyond the box (an object's bottom where it meets the surface it stands on): outside the box they
+  // bridge nothing.
+  const band = new Uint8Array(ww * wh);
+  const queue: number[] = [];
+  for (const p of candidates) {
+    const i = local(p);
+    if (isCandidate[i]) queue.push(i);
+    else band[i] = 1;
+  }
+  while (queue.length > 0) {
+    const i = queue.pop()!;
+    const u = i % ww, v = (i - u) / ww;
+    const z = positions[3 * ((v + wy0) * width + u + wx0) + 2];
+    for (const [n, inside] of [[i - 1, u > 0], [i + 1, u + 1 < ww], [i - ww, v > 0], [i + ww, v + 1 < wh]] as const) {
+      if (!inside || !band[n]) continue;
+      const q = (Math.floor(n / ww) + wy0) * width + (n % ww) + wx0;
+      if (Math.abs(positions[3 * q + 2] - z) > jump) continue;
+      band[n] = 0;
+      component.labels[n] = component.labels[i];
+      queue.push(n);
+    }
+  }
 
+  // Per component: pixels in the box, summed depth and pixel extent there, and pixels beyond the
+  // box's edges by more than a detector's slack (a surface that carries on past the box).
+  const count = component.count;
+  const size = new Int32Array(count);
+  const beyond = new Int32Array(count);
+  // Window pixels inside another object's box: a surface that carries on there is that object's.
+  const inOther = new Uint8Array(ww * wh);
+  for (const other of others) {
+    const [ox0, oy0, ox1, oy1] = [Math.max(wx0, Math.floor(other[0])), Math.max(wy0, Math.floor(other[1])), Math.min(wx1, Math.ceil(other[2])), Math.min(wy1, Math.ceil(other[3]))];
+    for (let v = oy0; v < oy1; v++) inOther.fill(1, (v - wy0) * ww + ox0 - wx0, (v - wy0) * ww + ox1 - wx0);
+  }
+  const depthSum = new Float64Array(count);
+  const span = new Int32Array(4 * count).fill(-1);
+  const sx = Math.round((x1 - x0) * BOX_SLACK) + 1, sy = Math.round((y1 - y0) * BOX_SLACK) + 1;
+  for (let v = wy0; v < wy1; v++) {
+    for (let u = wx0; u < wx1; u++) {
+      const c = component.labels[(v - wy0) * ww + u - wx0];
+      if (c < 0) continue;
+      if (u >= x0 && u < x1 && v >= y0 && v < y1) {
+        size[c]++;
+        depthSum[c] += positions[3 * (v * width + u) + 2];
+        if (span[4 * c] < 0) span.set([u, v, u, v], 4 * c);
+        else {
+          if (u < span[4 * c]) span[4 * c] = u;
+          if (v < span[4 * c + 1]) span[4 * c + 1] = v;
+          if (u > span[4 * c + 2]) span[4 * c + 2] = u;
+          if (v > span[4 * c + 3]) span[4 * c + 3] = v;
+        }
+      } else if ((u < x0 - sx || u >= x1 + sx || v < y0 - sy || v >= y1 + sy) && inOther[(v - wy0) * ww + u - wx0]) beyond[c]++;
+    }
+  }
+  const carriesOn = (c: number) => beyond[c] > CARRY_ON_SHARE * size[c];
+  // The box is the object's visible outline: its cluster spans the box, top to bottom and side to
+  // side, and ends at its edges; an occluder's fragment or a neighbour's edge spans part of it, and
+  // carries on beyond it. Among clusters large enough, the one that best fills the box, the nearest of
+  // those that fill it about as well.
+  const fill = (c: number) => (Math.min(1, (span[4 * c + 3] - span[4 * c + 1] + 1) / (y1 - y0)) * Math.min(1, (span[4 * c + 2] - span[4 * c] + 1) / (x1 - x0)));
+  const minSize = options.minShare * candidates.length;
+  const choose = (allowCarryOn: boolean) => {
+    let bestFill = 0;
+    for (let c = 0; c < count; c++) if (size[c] >= minSize && (allowCarryOn || !carriesOn(c))) bestFill = Math.max(bestFill, fill(c));
+    let seed = -1, nearest = Infinity;
+    for (let c = 0; c < count; c++) {
+      if (size[c] < minSize || (!allowCarryOn && carriesOn(c)) || fill(c) < FILL_TOLERANCE * bestFill) continue;
+      const mean = depthSum[c] / size[c];
+      if (mean < nearest) {
+        nearest = mean;
+        seed = c;
+      }
+    }
+    return seed;
+  };
+  let seedComponent = choose(false);
+  if (seedComponent < 0) seedComponent = choose(true);
+  if (seedComponent < 0) return new Int32Array(0);
+
+  // Parts of the object split from it in the image (a lamp's base below a pole the depth lost) are
+  // joined when they lie near it in 3D and end within the box; a surface that carries on beyond the
+  // box is a neighbour's or the background's.
   const points = new Float32Array(candidates.length * 3);
   for (let k = 0; k < candidates.length; k++) points.set(positions.subarray(3 * candidates[k], 3 * candidates[k] + 3), 3 * k);
   const voxels = voxelDownsample(points, options.voxelSize * depthScale);
-  const clusters = dbscan(voxels.positions, options.clusterEps * depthScale, CORE_POINTS);
-  if (clusters.clusterCount === 0) return new Int32Array(0);
-
-  // Points, summed depth and pixel extent per cluster, counted on the original pixels (voxels hold unequal counts).
-  const count = clusters.clusterCount;
-  const size = new Int32Array(count);
-  const depthSum = new Float64Array(count);
-  const span = new Int32Array(4 * count).fill(-1);
-  for (let k = 0; k < candidates.length; k++) {
-    const c = clusters.labels[voxels.voxelOfPoint[k]];
-    if (c < 0) continue;
-    size[c]++;
-    depthSum[c] += points[3 * k + 2];
-    const u = candidates[k] % width, v = (candidates[k] - u) / width;
-    if (span[4 * c] < 0) span.set([u, v, u, v], 4 * c);
-    else {
-      if (u < span[4 * c]) span[4 * c] = u;
-      if (v < span[4 * c + 1]) span[4 * c + 1] = v;
-      if (u > span[4 * c + 2]) span[4 * c + 2] = u;
-      if (v > span[4 * c + 3]) span[4 * c + 3] = v;
-    }
-  }
-  // The box is the object's visible outline: its cluster spans the box, top to bottom and side to
-  // side; an occluder's fragment or a neighbour's edge spans part of it. Among clusters large enough,
-  // the one that best fills the box, the nearest of those that fill it about as well.
-  const fill = (c: number) => (Math.min(1, (span[4 * c + 3] - span[4 * c + 1] + 1) / (y1 - y0)) * Math.min(1, (span[4 * c + 2] - span[4 * c] + 1) / (x1 - x0)));
-  const minSize = options.minShare * candidates.length;
-  let seedCluster = 0;
-  for (let c = 1; c < count; c++) if (size[c] > size[seedCluster]) seedCluster = c;
-  let bestFill = 0;
-  for (let c = 0; c < count; c++) if (size[c] >= minSize) bestFill = Math.max(bestFill, fill(c));
-  let nearest = Infinity;
-  for (let c = 0; c < count; c++) {
-    const mean = depthSum[c] / size[c];
-    if (size[c] >= minSize && fill(c) >= FILL_TOLERANCE * bestFill && mean < nearest) {
-      nearest = mean;
-      seedCluster = c;
-    }
-  }
-  // Parts are joined on their pixel counts (voxels hold unequal numbers of pixels).
-  const pixelSizes = { ...clusters, sizes: size };
-  const chosen = clustersNear(voxels.positions, pixelSizes, [seedCluster], JOIN_DISTANCE * options.clusterEps * depthScale, MIN_PART_SHARE * candidates.length);
-  let chosenCount = 0;
-  for (let k = 0; k < candidates.length; k++) if (chosen[clusters.labels[voxels.voxelOfPoint[k]] + 1]) chosenCount++;
-  const out = new Int32Array(chosenCount);
-  for (let k = 0, j = 0; k < candidates.length; k++) if (chosen[clusters.labels[voxels.voxelOfPoint[k]] + 1]) out[j++] = candidates[k];
-  return out;
+  const voxelCount = voxels.positions.length / 3;
+  const voxelLabels = new Int32Array(voxelCount).fill(-1);
+  for (let k = 0; k < candidates.length; k++) voxelLabels[voxels.voxelOfPoint[k]] = component.labels[local(candidates[k])];
+  const joinable = Int32Array.from(size, (n, c) => (carriesOn(c) && c !== seedComponent ? 0 : n));
+  const chosen = clustersNear(voxels.positions, { labels: voxelLabels, clusterCount: count, sizes: joinable }, [seedComponent],
+    JOIN_DISTANCE * options.clusterEps * depthScale, MIN_PART_SHARE * candidates.length);
+  const out: number[] = [];
+  for (const p of candidates) if (chosen[component.labels[local(p)] + 1]) out.push(p);
+  return Int32Array.from(out);
 }
 
 /**
- * Up to two large planes of the box's surroundings (the box grown by CONTEXT_MARGIN) that carry on
- * beyond the box.
+ * Connected components of the window's candidate pixels. Pixels within `reach` pixels of each other
+ * join when their depths differ by at most `slopeJump` metres per pixel between them (a surface seen
+ * at a slant steps further the farther apart its pixels are) or by `noiseJump` metres (the sensor's
+ * noise), whichever is larger. A reach beyond 1 links the scattered pixels of semi-dense depth.
+ * Labels per window pixel (-1 for none), and the component count.
  */
-function extendedPlanes(cloud: OrganizedCloud, box: Box2D, claimed: Int32Array, threshold: number, seed: number): Plane[] {
+function depthComponents(
+  positions: Float32Array, isCandidate: Uint8Array, window: { wx0: number; wy0: number; ww: number; wh: number; width: number },
+  reach: number, slopeJump: number, noiseJump: number,
+) {
+  const { wx0, wy0, ww, wh, width } = window;
+  // The neighbours ahead of a pixel in scan order within `reach` (each pair is looked at once), and the jump allowed to each.
+  const offsets: [number, number, number][] = [];
+  for (let dv = 0; dv <= reach; dv++) {
+    for (let du = dv === 0 ? 1 : -reach; du <= reach; du++) {
+      const distance = Math.hypot(du, dv);
+      if (distance <= reach + 0.5) offsets.push([du, dv, Math.max(slopeJump * distance, noiseJump)]);
+    }
+  }
+  const parent = new Int32Array(ww * wh).fill(-1);
+  const find = (i: number) => {
+    let r = i;
+    while (parent[r] !== r) r = parent[r];
+    while (parent[i] !== r) {
+      const next = parent[i];
+      parent[i] = r;
+      i = next;
+    }
+    return r;
+  };
+  for (let i = 0; i < parent.length; i++) if (isCandidate[i]) parent[i] = i;
+  for (let v = 0; v < wh; v++) {
+    for (let u = 0; u < ww; u++) {
+      const i = v * ww + u;
+      if (!isCandidate[i]) continue;
+      const z = positions[3 * ((v + wy0) * width + u + wx0) + 2];
+      for (const [du, dv, jump] of offsets) {
+        const nu = u + du, nv = v + dv;
+        if (nu < 0 || nu >= ww || nv >= wh) continue;
+        const n = nv * ww + nu;
+        if (!isCandidate[n] || Math.abs(positions[3 * ((nv + wy0) * width + nu + wx0) + 2] - z) > jump) continue;
+        const ra = find(i), rb = find(n);
+        if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+      }
+    }
+  }
+  const labels = new Int32Array(ww * wh).fill(-1);
+  let count = 0;
+  for (let i = 0; i < parent.length; i++) {
+    if (parent[i] < 0) continue;
+    const r = find(i);
+    if (r === i) labels[i] = count++;
+    else labels[i] = labels[r];
+  }
+  return { labels, count };
+}
+
+/**
+ * Up to three large planes of the box's surroundings (a margin of WINDOW_MARGIN around it, the box
+ * itself left out): the surfaces that carry on beyond the box, behind or under its object or its own.
+ */
+function extendedPlanes(cloud: OrganizedCloud, box: Box2D, claimed: Int32Array, threshold: number, depth: number, seed: number): Plane[] {
   const { width, height, positions } = cloud;
   const [x0, y0, x1, y1] = box;
-  const mx = Math.round((x1 - x0) * CONTEXT_MARGIN), my = Math.round((y1 - y0) * CONTEXT_MARGIN);
+  const mx = Math.round((x1 - x0) * WINDOW_MARGIN), my = Math.round((y1 - y0) * WINDOW_MARGIN);
   const cx0 = Math.max(0, x0 - mx), cy0 = Math.max(0, y0 - my), cx1 = Math.min(width, x1 + mx), cy1 = Math.min(height, y1 + my);
-  const area = (cx1 - cx0) * (cy1 - cy0);
+  const area = (cx1 - cx0) * (cy1 - cy0) - (x1 - x0) * (y1 - y0);
   const stride = Math.max(1, Math.floor(Math.sqrt(area / PLANE_SAMPLE)));
   const sample: number[] = [];
-  const outside: number[] = [];
   for (let v = cy0; v < cy1; v += stride) {
     for (let u = cx0; u < cx1; u += stride) {
+      if (u >= x0 && u < x1 && v >= y0 && v < y1) continue;
       const p = v * width + u;
       if (!(positions[3 * p + 2] > 0) || claimed[p] >= 0) continue;
       sample.push(positions[3 * p], positions[3 * p + 1], positions[3 * p + 2]);
-      outside.push(u < x0 || u >= x1 || v < y0 || v >= y1 ? 1 : 0);
     }
   }
   let points = new Float32Array(sample);
-  let isOutside = Uint8Array.from(outside);
   const planes: Plane[] = [];
-  const total = isOutside.length;
-  for (let round = 0; round < 2 && points.length >= 9; round++) {
-    const fit = fitPlaneRansac(points, { distanceThreshold: threshold, iterations: 100, seed: seed + round });
+  const total = points.length / 3;
+  for (let round = 0; round < 3 && points.length >= 9; round++) {
+    const fit = fitPlaneRansac(points, { distanceThreshold: threshold, iterations: 100, seed: seed + round, accept: (plane) => Math.abs(plane.d) >= MIN_PLANE_VIEW * depth });
     if (!fit || fit.inlierCount < MIN_PLANE_SHARE * total) break;
+    planes.push(fit);
+    // Carry on with the points off this plane.
     const inliers = new Uint8Array(points.length / 3);
     countPlaneInliers(points, fit, threshold, inliers);
-    let out = 0;
-    for (let i = 0; i < inliers.length; i++) if (inliers[i] && isOutside[i]) out++;
-    if (out >= OUTSIDE_SHARE * fit.inlierCount) planes.push(fit);
-    // Carry on with the points off this plane.
-    const keep = inliers.length - fit.inlierCount;
-    const nextPoints = new Float32Array(keep * 3);
-    const nextOutside = new Uint8Array(keep);
-    for (let i = 0, j = 0; i < inliers.length; i++) {
-      if (inliers[i]) continue;
-      nextPoints.set(points.subarray(3 * i, 3 * i + 3), 3 * j);
-      nextOutside[j++] = isOutside[i];
-    }
-    points = nextPoints;
-    isOutside = nextOutside;
+    const next = new Float32Array((inliers.length - fit.inlierCount) * 3);
+    for (let i = 0, j = 0; i < inliers.length; i++) if (!inliers[i]) next.set(points.subarray(3 * i, 3 * i + 3), 3 * j++);
+    points = next;
   }
   return planes;
+}
+
+/** Share of the points (pixel indices) on the far side of the plane from the camera (the camera-frame origin). */
+function beyondShare(positions: Float32Array, pixels: Int32Array, plane: Plane): number {
+  if (pixels.length === 0) return 0;
+  const [nx, ny, nz] = plane.normal;
+  const cameraSide = Math.sign(plane.d);
+  let beyond = 0;
+  for (const p of pixels) {
+    const o = 3 * p;
+    if (Math.sign(nx * positions[o] + ny * positions[o + 1] + nz * positions[o + 2] + plane.d) !== cameraSide) beyond++;
+  }
+  return beyond / pixels.length;
+}
+
+function onPlane(positions: Float32Array, p: number, plane: Plane, threshold: number): boolean {
+  const o = 3 * p;
+  return Math.abs(plane.normal[0] * positions[o] + plane.normal[1] * positions[o + 1] + plane.normal[2] * positions[o + 2] + plane.d) <= threshold;
 }
 
 function offPlane(positions: Float32Array, pixels: Int32Array, plane: Plane, threshold: number): Int32Array {

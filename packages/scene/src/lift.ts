@@ -3,10 +3,10 @@
  * frame. Pure and synchronous; a 640×480 frame allocates a few image-sized buffers, no per-point objects.
  */
 import {
-  axisAlignedBox, backProjectDepth, boxAtYaw, clustersNear, dbscan, largestCluster, minAreaRectangle, statisticalOutliersOrganized,
+  axisAlignedBox, backProjectDepth, boxAtYaw, estimateDepthNoise, clustersNear, dbscan, largestCluster, minAreaRectangle, statisticalOutliersOrganized,
   transformPoints, voxelDownsample,
 } from '@spatialforge/geometry';
-import type { OrganizedCloud } from '@spatialforge/geometry';
+import type { DepthNoise, OrganizedCloud } from '@spatialforge/geometry';
 import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject, Vec3 } from '@spatialforge/core';
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
@@ -132,6 +132,7 @@ export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): Sce
   const opts: LiftOptions = { ...DEFAULT_LIFT_OPTIONS, ...options };
   const { width, height } = frame.depth;
   const cloud = backProjectDepth(frame.depth.data, width, height, frame.intrinsics);
+  const noise = estimateDepthNoise(frame.depth.data, width, height);
   const pose = findCanonicalFrame(cloud, {
     distanceThreshold: opts.planeDistanceThreshold,
     iterations: opts.planeIterations,
@@ -141,7 +142,7 @@ export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): Sce
     sampleSize: opts.planeSampleSize,
   });
 
-  const { pixelsOf, labels, maskBoxes, sparse } = assignPixels(frame, cloud, pose, opts);
+  const { pixelsOf, labels, maskBoxes, sparse } = assignPixels(frame, cloud, pose, noise, opts);
   const lifted: SceneObject[] = [];
   const dropped: DroppedObject[] = [];
   frame.objects.forEach((object, index) => {
@@ -189,7 +190,7 @@ export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): Sce
  * object owns the overlap it hides: a dense box takes its cluster among the pixels left, a sparse
  * one (few pixels with depth) the dominant depth mode of its samples left.
  */
-function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransform, opts: LiftOptions) {
+function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransform, noise: DepthNoise, opts: LiftOptions) {
   const { width } = cloud;
   const labels = new Int32Array(cloud.width * cloud.height).fill(-1);
   const pixelsOf: Int32Array[] = new Array(frame.objects.length);
@@ -237,12 +238,13 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
     sparse[index] = withDepth < opts.sparseDensity * Math.max(1, (x1 - x0) * (y1 - y0)) || withDepth < opts.minObjectPoints;
     let pixels = sparse[index]
       ? new Int32Array(0)
-      : clusterInBox(cloud, box, labels, pose.plane, {
+      : clusterInBox(cloud, box, otherBoxes(frame, index), labels, pose.plane, {
         planeDistance: opts.planeDistanceThreshold,
         clusterEps: opts.clusterEps,
         voxelSize: opts.voxelSize,
         minShare: opts.boxMinClusterShare,
         seed: opts.seed,
+        noise,
       });
     // No dense cluster (a book lying flat is lost with the table top's plane): the box's object is
     // still its dominant depth mode, lifted as a sparse one, before a larger box takes its pixels.
@@ -254,6 +256,11 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
     pixelsOf[index] = pixels;
   }
   return { pixelsOf, labels, maskBoxes, sparse };
+}
+
+/** The boxes of the frame's other box objects, pixels. */
+function otherBoxes(frame: Frame, index: number): Box2D[] {
+  return frame.objects.flatMap((object, k) => (k !== index && object.box && !object.mask ? [object.box] : []));
 }
 
 /**
@@ -539,7 +546,8 @@ function finishObject(context: ObjectContext, measured: MeasuredObject): SceneOb
     const reach = Math.max(max[0] - min[0], max[1] - min[1]);
     const surface = bottomRowsHeight(context, box2d, min[1] - reach, max[1] + reach);
     const down = surface === undefined ? 0 : min[2] - surface;
-    if (down > supportContact(visibleHeight) && down <= MAX_EXTENSION_RATIO * visibleHeight) {
+    // A small gap is the band of points taken for the surface when it was removed: the object stands on it.
+    if ((down > supportContact(visibleHeight) && down <= MAX_EXTENSION_RATIO * visibleHeight) || (down > 0 && down <= 2 * contact)) {
       extendedToSupport = down;
       min[2] = surface!;
     }

@@ -1,0 +1,64 @@
+/**
+ * The depth sensor's noise, measured on the depth image itself: no sensor model is assumed (a
+ * structured-light camera's noise grows with the square of the depth, a time-of-flight camera's
+ * slowly, a rendered or inpainted map has none). Along each row, the second difference of three
+ * neighbouring depths, z₋ − 2z + z₊, cancels a surface's slope and leaves the noise: for independent
+ * Gaussian noise of deviation σ its median absolute value is 0.6745·√6·σ. Depth edges and flying
+ * pixels are a small share of all triples, so the median per depth bin ignores them.
+ */
+
+/** Depth bins, metres wide. */
+const BIN = 0.25;
+/** Bins cover depths up to this, metres; deeper triples count in the last. */
+const MAX_DEPTH = 20;
+/** A bin needs this many triples for its own median; others take the nearest such bin's. */
+const MIN_TRIPLES = 200;
+/** Every this many rows are read (the noise does not change from row to row). */
+const ROW_STRIDE = 2;
+const MEDIAN_ABS_SECOND_DIFFERENCE = 0.6745 * Math.sqrt(6);
+
+export interface DepthNoise {
+  /** One standard deviation of the depth noise at depth `z` (metres along the optical axis), metres. */
+  sigmaAt(z: number): number;
+}
+
+/** Measures the noise of a depth image (metres along the optical axis, row-major, 0 or NaN = none). */
+export function estimateDepthNoise(depth: Float32Array, width: number, height: number): DepthNoise {
+  const bins = Math.ceil(MAX_DEPTH / BIN);
+  const binOf = (z: number) => Math.min(bins - 1, Math.floor(z / BIN));
+  // Two passes: count the triples per bin, then place each |second difference| in its bin's slice.
+  const counts = new Int32Array(bins + 1);
+  const forEachTriple = (visit: (bin: number, value: number) => void) => {
+    for (let v = 0; v < height; v += ROW_STRIDE) {
+      for (let u = 1, p = v * width + 1; u + 1 < width; u++, p++) {
+        const a = depth[p - 1], z = depth[p], b = depth[p + 1];
+        if (!(a > 0 && z > 0 && b > 0) || !(z < Infinity)) continue;
+        visit(binOf(z), Math.abs(a - 2 * z + b));
+      }
+    }
+  };
+  forEachTriple((bin) => counts[bin + 1]++);
+  for (let b = 0; b < bins; b++) counts[b + 1] += counts[b];
+  const values = new Float32Array(counts[bins]);
+  const next = counts.slice(0, bins);
+  forEachTriple((bin, value) => { values[next[bin]++] = value; });
+
+  const sigma = new Float64Array(bins).fill(NaN);
+  for (let b = 0; b < bins; b++) {
+    const n = counts[b + 1] - counts[b];
+    if (n < MIN_TRIPLES) continue;
+    const slice = values.subarray(counts[b], counts[b + 1]).sort();
+    sigma[b] = slice[n >> 1] / MEDIAN_ABS_SECOND_DIFFERENCE;
+  }
+  // Bins with too few triples take the nearest measured bin's value (a deeper one when tied).
+  const filled = Float64Array.from(sigma);
+  for (let b = 0; b < bins; b++) {
+    if (!Number.isNaN(sigma[b])) continue;
+    for (let d = 1; d < bins; d++) {
+      if (b + d < bins && !Number.isNaN(sigma[b + d])) { filled[b] = sigma[b + d]; break; }
+      if (b - d >= 0 && !Number.isNaN(sigma[b - d])) { filled[b] = sigma[b - d]; break; }
+    }
+    if (Number.isNaN(filled[b])) filled[b] = 0;
+  }
+  return { sigmaAt: (z: number) => (z > 0 ? filled[binOf(z)] : 0) };
+}

@@ -104,27 +104,28 @@ export function clusterInBox(
   const planeBand = Math.max(planeDistance, PLANE_SIGMAS * sigma);
   // Off the support plane and the planes that carry on beyond the box.
   let candidates: Int32Array = Int32Array.from(inBox);
-  const removed: Plane[] = [];
+  const removed: Surface[] = [];
   if (supportPlane) {
-    candidates = offPlane(positions, candidates, supportPlane, planeDistance);
-    removed.push(supportPlane);
+    const support: Surface = { plane: supportPlane, near: 0, far: Infinity };
+    candidates = offSurface(positions, candidates, support, planeDistance);
+    removed.push(support);
   }
-  for (const plane of extendedPlanes(cloud, [x0, y0, x1, y1], claimed, planeDistance, depthScale, options.seed)) {
-    const off = offPlane(positions, candidates, plane, planeDistance);
+  for (const surface of extendedSurfaces(cloud, [x0, y0, x1, y1], claimed, supportPlane, planeDistance, options.noise, depthScale, options.seed)) {
+    const off = offSurface(positions, candidates, surface, planeDistance);
     // A surface behind or under the object leaves the object on the camera's side of it (a wall
     // behind a cabinet, a table top under a mug). What is left mostly beyond it is seen past its
     // edge: the plane is the object's own face (a table's top over its legs, level with another
     // table's top beside it).
-    if (beyondShare(positions, off, plane) <= 0.5) {
+    if (beyondShare(positions, off, surface.plane) <= 0.5) {
       candidates = off;
-      removed.push(plane);
+      removed.push(surface);
     }
   }
   if (candidates.length === 0) return candidates;
   for (let v = wy0; v < wy1; v++) {
     for (let u = wx0, p = v * width + wx0; u < wx1; u++, p++) {
       const i = (v - wy0) * ww + u - wx0;
-      if (isCandidate[i] && removed.some((plane) => onPlane(positions, p, plane, planeBand))) isCandidate[i] = 0;
+      if (isCandidate[i] && removed.some((surface) => onSurface(positions, p, surface, planeBand))) isCandidate[i] = 0;
     }
   }
   const slopeJump = JUMP_SHARE * depthScale, noiseJump = JUMP_SIGMAS * Math.SQRT2 * sigma;
@@ -287,41 +288,64 @@ function depthComponents(
   return { labels, count };
 }
 
+/** A plane where it was seen: it stands for a surface between these camera depths (metres) only. */
+interface Surface {
+  plane: Plane;
+  near: number;
+  far: number;
+}
+
+/** A plane seen around a box stands for the surface this share of the depth nearer and farther than where it was seen. */
+const SURFACE_DEPTH_SLACK = 0.1;
+
 /**
  * Up to three large planes of the box's surroundings (a margin of WINDOW_MARGIN around it, the box
- * itself left out): the surfaces that carry on beyond the box, behind or under its object or its own.
+ * itself and the support plane left out): the surfaces that carry on beyond the box, behind or under
+ * its object or its own, each between the depths where it was seen.
  */
-function extendedPlanes(cloud: OrganizedCloud, box: Box2D, claimed: Int32Array, threshold: number, depth: number, seed: number): Plane[] {
+function extendedSurfaces(
+  cloud: OrganizedCloud, box: Box2D, claimed: Int32Array, supportPlane: Plane | undefined, threshold: number, noise: DepthNoise, depth: number, seed: number,
+): Surface[] {
   const { width, height, positions } = cloud;
   const [x0, y0, x1, y1] = box;
   const mx = Math.round((x1 - x0) * WINDOW_MARGIN), my = Math.round((y1 - y0) * WINDOW_MARGIN);
   const cx0 = Math.max(0, x0 - mx), cy0 = Math.max(0, y0 - my), cx1 = Math.min(width, x1 + mx), cy1 = Math.min(height, y1 + my);
   const area = (cx1 - cx0) * (cy1 - cy0) - (x1 - x0) * (y1 - y0);
   const stride = Math.max(1, Math.floor(Math.sqrt(area / PLANE_SAMPLE)));
+  // The ring's points off the support plane (its points spread with the noise of their depth), and
+  // how many there are with it: a plane must hold a share of them all.
   const sample: number[] = [];
+  let total = 0;
   for (let v = cy0; v < cy1; v += stride) {
     for (let u = cx0; u < cx1; u += stride) {
       if (u >= x0 && u < x1 && v >= y0 && v < y1) continue;
       const p = v * width + u;
-      if (!(positions[3 * p + 2] > 0) || claimed[p] >= 0) continue;
-      sample.push(positions[3 * p], positions[3 * p + 1], positions[3 * p + 2]);
+      const z = positions[3 * p + 2];
+      if (!(z > 0) || claimed[p] >= 0) continue;
+      total++;
+      if (supportPlane && onPlane(positions, p, supportPlane, Math.max(threshold, PLANE_SIGMAS * noise.sigmaAt(z)))) continue;
+      sample.push(positions[3 * p], positions[3 * p + 1], z);
     }
   }
   let points = new Float32Array(sample);
-  const planes: Plane[] = [];
-  const total = points.length / 3;
+  const surfaces: Surface[] = [];
   for (let round = 0; round < 3 && points.length >= 9; round++) {
     const fit = fitPlaneRansac(points, { distanceThreshold: threshold, iterations: 100, seed: seed + round, accept: (plane) => Math.abs(plane.d) >= MIN_PLANE_VIEW * depth });
     if (!fit || fit.inlierCount < MIN_PLANE_SHARE * total) break;
-    planes.push(fit);
-    // Carry on with the points off this plane.
     const inliers = new Uint8Array(points.length / 3);
     countPlaneInliers(points, fit, threshold, inliers);
+    // Where it was seen: the 5th to 95th percentile of its points' depths (a few strays lie on any plane).
+    const depths: number[] = [];
+    for (let i = 0; i < inliers.length; i++) if (inliers[i]) depths.push(points[3 * i + 2]);
+    depths.sort((a, b) => a - b);
+    const near = depths[Math.floor(0.05 * (depths.length - 1))], far = depths[Math.ceil(0.95 * (depths.length - 1))];
+    surfaces.push({ plane: fit, near: near * (1 - SURFACE_DEPTH_SLACK), far: far * (1 + SURFACE_DEPTH_SLACK) });
+    // Carry on with the points off this plane.
     const next = new Float32Array((inliers.length - fit.inlierCount) * 3);
     for (let i = 0, j = 0; i < inliers.length; i++) if (!inliers[i]) next.set(points.subarray(3 * i, 3 * i + 3), 3 * j++);
     points = next;
   }
-  return planes;
+  return surfaces;
 }
 
 /** Share of the points (pixel indices) on the far side of the plane from the camera (the camera-frame origin). */
@@ -342,13 +366,14 @@ function onPlane(positions: Float32Array, p: number, plane: Plane, threshold: nu
   return Math.abs(plane.normal[0] * positions[o] + plane.normal[1] * positions[o + 1] + plane.normal[2] * positions[o + 2] + plane.d) <= threshold;
 }
 
-function offPlane(positions: Float32Array, pixels: Int32Array, plane: Plane, threshold: number): Int32Array {
-  const [nx, ny, nz] = plane.normal;
+function onSurface(positions: Float32Array, p: number, surface: Surface, threshold: number): boolean {
+  const z = positions[3 * p + 2];
+  return z >= surface.near && z <= surface.far && onPlane(positions, p, surface.plane, threshold);
+}
+
+function offSurface(positions: Float32Array, pixels: Int32Array, surface: Surface, threshold: number): Int32Array {
   const keep: number[] = [];
-  for (const p of pixels) {
-    const o = 3 * p;
-    if (Math.abs(nx * positions[o] + ny * positions[o + 1] + nz * positions[o + 2] + plane.d) > threshold) keep.push(p);
-  }
+  for (const p of pixels) if (!onSurface(positions, p, surface, threshold)) keep.push(p);
   return Int32Array.from(keep);
 }
 

@@ -537,7 +537,14 @@ function finishObject(context: ObjectContext, measured: MeasuredObject): SceneOb
   const visibleHeight = max[2] - min[2];
   const gap = min[2];
   let extendedToSupport: number | undefined;
-  if (pose.canonical && gap > 0 && (bottomHidden || measured.boxReachesSupport) && gap <= MAX_EXTENSION_RATIO * visibleHeight) {
+  // A hidden bottom reaches down to the highest surface seen under the object's footprint (a table
+  // top around a cup behind a box), or to the support plane when what hides it hides that too (a
+  // lamp's pole and foot behind a sofa).
+  const support = pose.canonical && bottomHidden ? surfaceUnder(context, min, max, contact) : 0;
+  if (pose.canonical && bottomHidden && min[2] > support) {
+    extendedToSupport = min[2] - support;
+    min[2] = support;
+  } else if (pose.canonical && gap > 0 && measured.boxReachesSupport && gap <= MAX_EXTENSION_RATIO * visibleHeight) {
     extendedToSupport = gap;
     min[2] = 0;
   } else if (pose.canonical && !object.mask && !measured.sparse && !bottomHidden) {
@@ -602,6 +609,56 @@ function frontFromBottomEdge(context: ObjectContext, box: Box2D, min: Vec3Like, 
   if (gap <= Math.max(FRONT_MIN_GAP, FRONT_GAP * footprintWidth)) return undefined;
   min[1] = near;
   return gap;
+}
+
+/** Points of a surface under an object, at least. */
+const MIN_SURFACE_POINTS = 20;
+/** The footprint looked under, grown by this share of its size on each side (at least FOOTPRINT_MIN_MARGIN metres). */
+const FOOTPRINT_MARGIN = 0.25;
+const FOOTPRINT_MIN_MARGIN = 0.05;
+/** A surface under an object spreads over at least this share of the footprint's larger side (a pole under a shade does not). */
+const SURFACE_SPREAD = 0.5;
+
+/**
+ * Canonical height (metres) of the highest surface the depth shows under an object's footprint
+ * (`min`/`max`, canonical metres, grown a little) and below its bottom: the highest band of `band`
+ * metres holding MIN_SURFACE_POINTS points spread over half the footprint and around its centre, among the pixels of the
+ * box's columns from its top down (what is under an object lower than the camera is seen below it
+ * in the image). 0 (the support plane) when none is.
+ */
+function surfaceUnder(context: ObjectContext, min: Vec3Like, max: Vec3Like, band: number): number {
+  const { cloud, pose, labels, index } = context;
+  const [u0, v0, u1] = pixelRect(context.object.box ?? [0, 0, cloud.width, cloud.height], cloud.width, cloud.height);
+  const mx = Math.max(FOOTPRINT_MIN_MARGIN, FOOTPRINT_MARGIN * (max[0] - min[0])), my = Math.max(FOOTPRINT_MIN_MARGIN, FOOTPRINT_MARGIN * (max[1] - min[1]));
+  const spread = SURFACE_SPREAD * Math.max(max[0] - min[0], max[1] - min[1]);
+  const r = pose.rotation, t = pose.translation;
+  const under: number[] = []; // canonical x, y, z of each point under the footprint
+  const widen = u1 - u0;
+  const ua = Math.max(0, u0 - widen), ub = Math.min(cloud.width, u1 + widen);
+  for (let v = v0; v < cloud.height; v++) {
+    for (let u = ua, o = 3 * (v * cloud.width + ua); u < ub; u++, o += 3) {
+      const [x, y, z] = [cloud.positions[o], cloud.positions[o + 1], cloud.positions[o + 2]];
+      if (!(z > 0) || labels[v * cloud.width + u] === index) continue;
+      const cx = r[0] * x + r[1] * y + r[2] * z + t[0], cy = r[3] * x + r[4] * y + r[5] * z + t[1], cz = r[6] * x + r[7] * y + r[8] * z + t[2];
+      if (cz < min[2] - band && cx >= min[0] - mx && cx <= max[0] + mx && cy >= min[1] - my && cy <= max[1] + my) under.push(cx, cy, cz);
+    }
+  }
+  const n = under.length / 3;
+  const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => under[3 * b + 2] - under[3 * a + 2]);
+  // From the top down: the first band with enough points, spread wide enough to be a surface.
+  for (let k = 0; k + MIN_SURFACE_POINTS <= n; k++) {
+    const top = under[3 * order[k] + 2];
+    let count = 0, x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (let j = k; j < n && under[3 * order[j] + 2] >= top - band; j++) {
+      const [x, y] = [under[3 * order[j]], under[3 * order[j] + 1]];
+      count++;
+      x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    }
+    // A surface the object stands on lies around its footprint's centre; a neighbour's beside it does not.
+    const [cx, cy] = [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2];
+    if (count >= MIN_SURFACE_POINTS && Math.max(x1 - x0, y1 - y0) >= spread && x0 <= cx && cx <= x1 && y0 <= cy && cy <= y1) return Math.max(0, top - band / 2);
+  }
+  return 0;
 }
 
 /**

@@ -31,6 +31,8 @@ export interface BoxClusterOptions {
 const WINDOW_MARGIN = 0.35;
 /** A detector's box may cut its object short by this share of its size on a side. */
 const BOX_SLACK = 0.1;
+/** The object ends within the slack when at most this many of its pixels lie beyond it. */
+const SLACK_OVERFLOW = 3;
 /** A component with this many pixels beyond the box (past the slack) per pixel inside carries on beyond it. */
 const CARRY_ON_SHARE = 0.15;
 /** Points within this many deviations of the depth noise of a plane are on it. */
@@ -225,8 +227,24 @@ export function clusterInBox(
   const joinable = Int32Array.from(size, (n, c) => (carriesOn(c) && c !== seedComponent ? 0 : n));
   const chosen = clustersNear(voxels.positions, { labels: voxelLabels, clusterCount: count, sizes: joinable }, [seedComponent],
     JOIN_DISTANCE * options.clusterEps * depthScale, MIN_PART_SHARE * candidates.length);
+  // The object's pixels: its surfaces' in the box, and just beyond its edges where a detector's box
+  // cut it short (within the slack, not in another object's box) when it ends there: what carries on
+  // farther (pipes up a wall from a water heater) is connected to it but is not the object.
+  let overflow = 0;
+  for (let v = wy0; v < wy1; v++) {
+    for (let u = wx0; u < wx1; u++) {
+      if ((u < x0 - sx || u >= x1 + sx || v < y0 - sy || v >= y1 + sy) && chosen[component.labels[(v - wy0) * ww + u - wx0] + 1]) overflow++;
+    }
+  }
+  const withSlack = overflow <= SLACK_OVERFLOW;
   const out: number[] = [];
-  for (const p of candidates) if (chosen[component.labels[local(p)] + 1]) out.push(p);
+  for (let v = Math.max(wy0, y0 - sy); v < Math.min(wy1, y1 + sy); v++) {
+    for (let u = Math.max(wx0, x0 - sx); u < Math.min(wx1, x1 + sx); u++) {
+      const i = (v - wy0) * ww + u - wx0;
+      if (!chosen[component.labels[i] + 1]) continue;
+      if ((u >= x0 && u < x1 && v >= y0 && v < y1) || (withSlack && !inOther[i])) out.push(v * width + u);
+    }
+  }
   return Int32Array.from(out);
 }
 

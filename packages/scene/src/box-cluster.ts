@@ -191,18 +191,23 @@ export function clusterInBox(
     }
   }
   const carriesOn = (c: number) => beyond[c] > CARRY_ON_SHARE * size[c];
-  // The box is the object's visible outline: its cluster spans the box, top to bottom and side to
-  // side, and ends at its edges; an occluder's fragment or a neighbour's edge spans part of it, and
-  // carries on beyond it. Among clusters large enough, the one that best fills the box, the nearest of
-  // those that fill it about as well.
+  // The box is the object's visible outline: its surface reaches the box's edges and spans it, top
+  // to bottom and side to side, and ends there; an occluder's fragment or a neighbour's edge reaches
+  // fewer of them, and carries on beyond. Among surfaces large enough, those reaching the most edges
+  // (within the slack); of them, the one that best fills the box, the nearest of those that fill it
+  // about as well (a mug before a monitor that fills the mug's box too).
   const fill = (c: number) => (Math.min(1, (span[4 * c + 3] - span[4 * c + 1] + 1) / (y1 - y0)) * Math.min(1, (span[4 * c + 2] - span[4 * c] + 1) / (x1 - x0)));
+  const edges = (c: number) => Number(span[4 * c] <= x0 + sx) + Number(span[4 * c + 1] <= y0 + sy) + Number(span[4 * c + 2] >= x1 - 1 - sx) + Number(span[4 * c + 3] >= y1 - 1 - sy);
   const minSize = options.minShare * candidates.length;
   const choose = (allowCarryOn: boolean) => {
+    const eligible = (c: number) => size[c] >= minSize && (allowCarryOn || !carriesOn(c));
+    let mostEdges = 0;
+    for (let c = 0; c < count; c++) if (eligible(c)) mostEdges = Math.max(mostEdges, edges(c));
     let bestFill = 0;
-    for (let c = 0; c < count; c++) if (size[c] >= minSize && (allowCarryOn || !carriesOn(c))) bestFill = Math.max(bestFill, fill(c));
+    for (let c = 0; c < count; c++) if (eligible(c) && edges(c) === mostEdges) bestFill = Math.max(bestFill, fill(c));
     let seed = -1, nearest = Infinity;
     for (let c = 0; c < count; c++) {
-      if (size[c] < minSize || (!allowCarryOn && carriesOn(c)) || fill(c) < FILL_TOLERANCE * bestFill) continue;
+      if (!eligible(c) || edges(c) < mostEdges || fill(c) < FILL_TOLERANCE * bestFill) continue;
       const mean = depthSum[c] / size[c];
       if (mean < nearest) {
         nearest = mean;
@@ -313,6 +318,8 @@ interface Surface {
   far: number;
 }
 
+/** A plane shows on a side of a box when this share of its points around the box lie there, beyond the slack. */
+const SIDE_SHARE = 0.1;
 /** A plane seen around a box stands for the surface this share of the depth nearer and farther than where it was seen. */
 const SURFACE_DEPTH_SLACK = 0.1;
 
@@ -330,9 +337,13 @@ function extendedSurfaces(
   const cx0 = Math.max(0, x0 - mx), cy0 = Math.max(0, y0 - my), cx1 = Math.min(width, x1 + mx), cy1 = Math.min(height, y1 + my);
   const area = (cx1 - cx0) * (cy1 - cy0) - (x1 - x0) * (y1 - y0);
   const stride = Math.max(1, Math.floor(Math.sqrt(area / PLANE_SAMPLE)));
+  // Just beyond its edges (within the slack) a box cut short shows its own object's faces; a surface
+  // around the object shows farther out too.
+  const sx = Math.round((x1 - x0) * BOX_SLACK) + 1, sy = Math.round((y1 - y0) * BOX_SLACK) + 1;
   // The ring's points off the support plane (its points spread with the noise of their depth), and
   // how many there are with it: a plane must hold a share of them all.
   const sample: number[] = [];
+  const farOut: number[] = [];
   let total = 0;
   for (let v = cy0; v < cy1; v += stride) {
     for (let u = cx0; u < cx1; u += stride) {
@@ -343,9 +354,12 @@ function extendedSurfaces(
       total++;
       if (supportPlane && onPlane(positions, p, supportPlane, Math.max(threshold, PLANE_SIGMAS * noise.sigmaAt(z)))) continue;
       sample.push(positions[3 * p], positions[3 * p + 1], z);
+      // Which side of the box beyond the slack, as a bit (0 within it): left 1, right 2, above 4, below 8.
+      farOut.push((u < x0 - sx ? 1 : 0) | (u >= x1 + sx ? 2 : 0) | (v < y0 - sy ? 4 : 0) | (v >= y1 + sy ? 8 : 0));
     }
   }
   let points = new Float32Array(sample);
+  let isFarOut = Uint8Array.from(farOut);
   const surfaces: Surface[] = [];
   for (let round = 0; round < 3 && points.length >= 9; round++) {
     const fit = fitPlaneRansac(points, { distanceThreshold: threshold, iterations: 100, seed: seed + round, accept: (plane) => Math.abs(plane.d) >= MIN_PLANE_VIEW * depth });
@@ -354,14 +368,29 @@ function extendedSurfaces(
     countPlaneInliers(points, fit, threshold, inliers);
     // Where it was seen: the 5th to 95th percentile of its points' depths (a few strays lie on any plane).
     const depths: number[] = [];
-    for (let i = 0; i < inliers.length; i++) if (inliers[i]) depths.push(points[3 * i + 2]);
+    const perSide = [0, 0, 0, 0];
+    for (let i = 0; i < inliers.length; i++) {
+      if (!inliers[i]) continue;
+      depths.push(points[3 * i + 2]);
+      for (let side = 0; side < 4; side++) if (isFarOut[i] & (1 << side)) perSide[side]++;
+    }
+    // A surface behind or under the object shows around it, on two sides at least; a neighbour's face
+    // that happens to lie in the plane of the object's own (a suitcase beside a chair's backrest), on one.
+    const sides = perSide.filter((n) => n >= SIDE_SHARE * fit.inlierCount).length;
     depths.sort((a, b) => a - b);
     const near = depths[Math.floor(0.05 * (depths.length - 1))], far = depths[Math.ceil(0.95 * (depths.length - 1))];
-    surfaces.push({ plane: fit, near: near * (1 - SURFACE_DEPTH_SLACK), far: far * (1 + SURFACE_DEPTH_SLACK) });
+    if (sides >= 2) surfaces.push({ plane: fit, near: near * (1 - SURFACE_DEPTH_SLACK), far: far * (1 + SURFACE_DEPTH_SLACK) });
     // Carry on with the points off this plane.
-    const next = new Float32Array((inliers.length - fit.inlierCount) * 3);
-    for (let i = 0, j = 0; i < inliers.length; i++) if (!inliers[i]) next.set(points.subarray(3 * i, 3 * i + 3), 3 * j++);
+    const keep = inliers.length - fit.inlierCount;
+    const next = new Float32Array(keep * 3);
+    const nextFarOut = new Uint8Array(keep);
+    for (let i = 0, j = 0; i < inliers.length; i++) {
+      if (inliers[i]) continue;
+      next.set(points.subarray(3 * i, 3 * i + 3), 3 * j);
+      nextFarOut[j++] = isFarOut[i];
+    }
     points = next;
+    isFarOut = nextFarOut;
   }
   return surfaces;
 }

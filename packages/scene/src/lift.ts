@@ -99,6 +99,8 @@ const CONTAINED_SHARE = 0.7;
 const EDGE_OVERLAP = 0.15;
 /** The overlap's depth decides its owner when it is this much nearer one box's depth than the other's. */
 const CLEAR_MATCH = 0.25;
+/** A box is ordered on the part that overlaps no other box when that holds this share of its samples. */
+const OWN_REGION_SHARE = 0.2;
 /** Boxes are ordered nearest first on about this many of their pixels. */
 const ORDER_SAMPLE = 2000;
 /**
@@ -229,7 +231,7 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
   });
   const sparse = new Array<boolean>(frame.objects.length).fill(false);
   const boxes = frame.objects
-    .map((object, index) => ({ object, index, depth: object.mask || !object.box ? NaN : boxDepth(cloud, object.box, labels, pose, opts) }))
+    .map((object, index) => ({ object, index, depth: object.mask || !object.box ? NaN : boxDepth(cloud, object.box, labels, pose, opts, otherBoxes(frame, index)) }))
     .filter((entry) => !Number.isNaN(entry.depth));
   for (const { object, index } of resolutionOrder(boxes, (region) => boxDepth(cloud, region, labels, pose, opts))) {
     const box = object.box!;
@@ -304,11 +306,21 @@ function resolutionOrder<T extends { object: ObjectInput; index: number; depth: 
   return order;
 }
 
-/** The nearest-first sort key of a box: the median depth of its dominant depth mode on a subsample, metres. */
-function boxDepth(cloud: OrganizedCloud, box: Box2D, labels: Int32Array, pose: CanonicalTransform, opts: LiftOptions): number {
+/**
+ * The nearest-first sort key of a box: the median depth of its dominant depth mode on a subsample,
+ * metres. Read where the box overlaps none of `others` when enough of it does not: where boxes
+ * overlap, the nearer object's depth shows in both (a chair's backrest before a table).
+ */
+function boxDepth(cloud: OrganizedCloud, box: Box2D, labels: Int32Array, pose: CanonicalTransform, opts: LiftOptions, others: readonly Box2D[] = []): number {
   const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
   const stride = Math.max(1, Math.floor(Math.sqrt(((x1 - x0) * (y1 - y0)) / ORDER_SAMPLE)));
-  const mode = dominantDepthMode(cloud, box, samplesInBox(cloud, box, labels, stride), pose, opts.planeDistanceThreshold);
+  const samples = samplesInBox(cloud, box, labels, stride);
+  const { width } = cloud;
+  const own = samples.filter((p) => {
+    const u = p % width, v = (p - u) / width;
+    return !others.some((o) => u >= o[0] && u < o[2] && v >= o[1] && v < o[3]);
+  });
+  const mode = dominantDepthMode(cloud, box, own.length >= OWN_REGION_SHARE * samples.length ? own : samples, pose, opts.planeDistanceThreshold);
   return mode.length > 0 ? medianCameraDepth(cloud.positions, mode) : Infinity;
 }
 

@@ -3,8 +3,10 @@
  * structured-light camera's noise grows with the square of the depth, a time-of-flight camera's
  * slowly, a rendered or inpainted map has none). Along each row, the second difference of three
  * neighbouring depths, z₋ − 2z + z₊, cancels a surface's slope and leaves the noise: for independent
- * Gaussian noise of deviation σ its median absolute value is 0.6745·√6·σ. Depth edges and flying
- * pixels are a small share of all triples, so the median per depth bin ignores them.
+ * Gaussian noise of deviation σ it has deviation √6·σ. Depth edges and flying pixels are a small
+ * share of all triples: per depth bin, the mean of the smallest 90 % of the absolute values leaves
+ * them out (for Gaussian noise it is 0.657·√6·σ). A mean rather than a median, so depth quantised in
+ * steps (a Kinect's raw disparity: most neighbours equal, some a step apart) still measures its steps.
  */
 
 /** Depth bins, metres wide. */
@@ -15,7 +17,10 @@ const MAX_DEPTH = 20;
 const MIN_TRIPLES = 200;
 /** Every this many rows are read (the noise does not change from row to row). */
 const ROW_STRIDE = 2;
-const MEDIAN_ABS_SECOND_DIFFERENCE = 0.6745 * Math.sqrt(6);
+/** The share of each bin's triples averaged, smallest first. */
+const KEPT_SHARE = 0.9;
+/** E[|X| : |X| below its 90th percentile] for X ~ N(0, 6σ²), per σ: √6 · √(2/π) · (1 − e^(−1.645²/2)) / 0.9. */
+const TRIMMED_MEAN_PER_SIGMA = Math.sqrt(6) * 0.6573;
 
 export interface DepthNoise {
   /** One standard deviation of the depth noise at depth `z` (metres along the optical axis), metres. */
@@ -48,7 +53,10 @@ export function estimateDepthNoise(depth: Float32Array, width: number, height: n
     const n = counts[b + 1] - counts[b];
     if (n < MIN_TRIPLES) continue;
     const slice = values.subarray(counts[b], counts[b + 1]).sort();
-    sigma[b] = slice[n >> 1] / MEDIAN_ABS_SECOND_DIFFERENCE;
+    const kept = Math.max(1, Math.floor(KEPT_SHARE * n));
+    let sum = 0;
+    for (let k = 0; k < kept; k++) sum += slice[k];
+    sigma[b] = sum / kept / TRIMMED_MEAN_PER_SIGMA;
   }
   // Bins with too few triples take the nearest measured bin's value (a deeper one when tied).
   const filled = Float64Array.from(sigma);

@@ -191,47 +191,53 @@ export function clusterInBox(
     }
   }
   const carriesOn = (c: number) => beyond[c] > CARRY_ON_SHARE * size[c];
-  // The box is the object's visible outline: its surface reaches the box's edges and spans it, top
-  // to bottom and side to side, and ends there; an occluder's fragment or a neighbour's edge reaches
-  // fewer of them, and carries on beyond. Among surfaces large enough, those reaching the most edges
-  // (within the slack); of them, the one that best fills the box, the nearest of those that fill it
-  // about as well (a mug before a monitor that fills the mug's box too).
-  const fill = (c: number) => (Math.min(1, (span[4 * c + 3] - span[4 * c + 1] + 1) / (y1 - y0)) * Math.min(1, (span[4 * c + 2] - span[4 * c] + 1) / (x1 - x0)));
-  const edges = (c: number) => Number(span[4 * c] <= x0 + sx) + Number(span[4 * c + 1] <= y0 + sy) + Number(span[4 * c + 2] >= x1 - 1 - sx) + Number(span[4 * c + 3] >= y1 - 1 - sy);
-  const minSize = options.minShare * candidates.length;
-  const choose = (allowCarryOn: boolean) => {
-    const eligible = (c: number) => size[c] >= minSize && (allowCarryOn || !carriesOn(c));
-    let mostEdges = 0;
-    for (let c = 0; c < count; c++) if (eligible(c)) mostEdges = Math.max(mostEdges, edges(c));
-    let bestFill = 0;
-    for (let c = 0; c < count; c++) if (eligible(c) && edges(c) === mostEdges) bestFill = Math.max(bestFill, fill(c));
-    let seed = -1, nearest = Infinity;
-    for (let c = 0; c < count; c++) {
-      if (!eligible(c) || edges(c) < mostEdges || fill(c) < FILL_TOLERANCE * bestFill) continue;
-      const mean = depthSum[c] / size[c];
-      if (mean < nearest) {
-        nearest = mean;
-        seed = c;
-      }
-    }
-    return seed;
-  };
-  let seedComponent = choose(false);
-  if (seedComponent < 0) seedComponent = choose(true);
-  if (seedComponent < 0) return new Int32Array(0);
 
-  // Parts of the object split from it in the image (a lamp's base below a pole the depth lost) are
-  // joined when they lie near it in 3D and end within the box; a surface that carries on beyond the
-  // box is a neighbour's or the background's.
+  // An object is a surface and the parts split from it in the image (a chair's seat, back and foot;
+  // a lamp's base below a pole the depth lost) that lie near it in 3D and end within the box; a
+  // surface that carries on beyond the box is a neighbour's or the background's.
   const points = new Float32Array(candidates.length * 3);
   for (let k = 0; k < candidates.length; k++) points.set(positions.subarray(3 * candidates[k], 3 * candidates[k] + 3), 3 * k);
   const voxels = voxelDownsample(points, options.voxelSize * depthScale);
-  const voxelCount = voxels.positions.length / 3;
-  const voxelLabels = new Int32Array(voxelCount).fill(-1);
+  const voxelLabels = new Int32Array(voxels.positions.length / 3).fill(-1);
   for (let k = 0; k < candidates.length; k++) voxelLabels[voxels.voxelOfPoint[k]] = component.labels[local(candidates[k])];
-  const joinable = Int32Array.from(size, (n, c) => (carriesOn(c) && c !== seedComponent ? 0 : n));
-  const chosen = clustersNear(voxels.positions, { labels: voxelLabels, clusterCount: count, sizes: joinable }, [seedComponent],
-    JOIN_DISTANCE * options.clusterEps * depthScale, MIN_PART_SHARE * candidates.length);
+  const minPart = MIN_PART_SHARE * candidates.length;
+  const groupOf = (seed: number) => {
+    const joinable = Int32Array.from(size, (n, c) => (carriesOn(c) && c !== seed ? 0 : n));
+    const members = clustersNear(voxels.positions, { labels: voxelLabels, clusterCount: count, sizes: joinable }, [seed], JOIN_DISTANCE * options.clusterEps * depthScale, minPart);
+    let pixels = 0, depth = 0, u0 = Infinity, v0 = Infinity, u1 = -Infinity, v1 = -Infinity;
+    for (let c = 0; c < count; c++) {
+      if (!members[c + 1] || size[c] === 0) continue;
+      pixels += size[c];
+      depth += depthSum[c];
+      u0 = Math.min(u0, span[4 * c]); v0 = Math.min(v0, span[4 * c + 1]); u1 = Math.max(u1, span[4 * c + 2]); v1 = Math.max(v1, span[4 * c + 3]);
+    }
+    return {
+      seed, members, pixels, depth: depth / pixels,
+      edges: Number(u0 <= x0 + sx) + Number(v0 <= y0 + sy) + Number(u1 >= x1 - 1 - sx) + Number(v1 >= y1 - 1 - sy),
+      fill: Math.min(1, (v1 - v0 + 1) / (y1 - y0)) * Math.min(1, (u1 - u0 + 1) / (x1 - x0)),
+    };
+  };
+  // The box is the object's visible outline: the object reaches the box's edges and spans it, top to
+  // bottom and side to side, and ends there; an occluder's fragment or a neighbour's edge reaches
+  // fewer of them, and carries on beyond. Among objects large enough, those reaching the most edges
+  // (within the slack); of them, the one that best fills the box, the nearest of those that fill it
+  // about as well (a mug before a monitor that fills the mug's box too).
+  const minSize = options.minShare * candidates.length;
+  const groups = (allowCarryOn: boolean) => {
+    const out: ReturnType<typeof groupOf>[] = [];
+    for (let c = 0; c < count; c++) if (size[c] >= minPart && (allowCarryOn || !carriesOn(c))) out.push(groupOf(c));
+    return out.filter((group) => group.pixels >= minSize);
+  };
+  const choose = (candidatesGroups: ReturnType<typeof groupOf>[]) => {
+    const mostEdges = Math.max(...candidatesGroups.map((g) => g.edges));
+    const best = candidatesGroups.filter((g) => g.edges === mostEdges);
+    const bestFill = Math.max(...best.map((g) => g.fill));
+    return best.filter((g) => g.fill >= FILL_TOLERANCE * bestFill).reduce((a, b) => (b.depth < a.depth ? b : a));
+  };
+  let eligible = groups(false);
+  if (eligible.length === 0) eligible = groups(true);
+  if (eligible.length === 0) return new Int32Array(0);
+  const chosen = choose(eligible).members;
   // The object's pixels: its surfaces' in the box, and just beyond its edges where a detector's box
   // cut it short (within the slack, not in another object's box) when it ends there: what carries on
   // farther (pipes up a wall from a water heater) is connected to it but is not the object.

@@ -4,7 +4,7 @@
  * (z up, origin at the camera's foot on the plane, x = camera right, y = forward along the plane).
  */
 import { countPlaneInliers, cross3, fitPlaneRansac, normalize3, refinePlane } from '@spatialforge/geometry';
-import type { OrganizedCloud } from '@spatialforge/geometry';
+import type { DepthNoise, OrganizedCloud } from '@spatialforge/geometry';
 import type { SupportPlane, Vec3 } from '@spatialforge/core';
 
 export interface SupportPlaneOptions {
@@ -18,7 +18,12 @@ export interface SupportPlaneOptions {
   minInlierRatio: number;
   /** Points RANSAC scores each hypothesis on (an even spread over the valid pixels). */
   sampleSize: number;
+  /** The depth's noise: a point within a few deviations of it from the plane is on it too (far floor points are noisy). */
+  noise?: DepthNoise;
 }
+
+/** A point within this many deviations of its depth's noise from the plane is on it. */
+const NOISE_SIGMAS = 2.5;
 
 /** Camera frame → canonical frame: p_canonical = rotation · p_camera + translation. */
 export interface CanonicalTransform {
@@ -56,16 +61,25 @@ export function findCanonicalFrame(cloud: OrganizedCloud, options: SupportPlaneO
   // lie more than the threshold below the camera.
   const accept = ({ normal, d }: { normal: [number, number, number]; d: number }) =>
     Math.abs(d) > distanceThreshold && -normal[1] * Math.sign(d) >= minUp;
-  const fit = fitPlaneRansac(sample, { distanceThreshold, iterations: options.iterations, seed: options.seed, accept, refinements: 1, confidence: 0.999 });
+  const tolerances = (points: Float32Array) => {
+    const { noise } = options;
+    if (!noise) return undefined;
+    const out = new Float32Array(points.length / 3);
+    for (let i = 0; i < out.length; i++) out[i] = points[3 * i + 2] > 0 ? NOISE_SIGMAS * noise.sigmaAt(points[3 * i + 2]) : 0;
+    return out;
+  };
+  const fit = fitPlaneRansac(sample, {
+    distanceThreshold, iterations: options.iterations, seed: options.seed, accept, refinements: 1, confidence: 0.999, tolerances: tolerances(sample),
+  });
   if (!fit) return CAMERA_ALIGNED;
   const refineSample = evenSample(cloud, validCount, REFINE_SAMPLE);
-  let plane = refinePlane(refineSample, fit, distanceThreshold);
+  let plane = refinePlane(refineSample, fit, distanceThreshold, tolerances(refineSample));
   if (plane.d < 0) plane = { normal: [-plane.normal[0], -plane.normal[1], -plane.normal[2]], d: -plane.d };
   plane = lowerParallelPlane(refineSample, plane, distanceThreshold) ?? plane;
   if (-plane.normal[1] < minUp || plane.d <= distanceThreshold) return CAMERA_ALIGNED;
   // Missing depth is stored as (0, 0, 0), the camera centre, which lies farther than the threshold
   // from any accepted plane, so the inliers can be counted over the whole organised buffer.
-  const inlierCount = countPlaneInliers(positions, plane, distanceThreshold);
+  const inlierCount = countPlaneInliers(positions, plane, distanceThreshold, undefined, tolerances(positions));
   const inlierRatio = inlierCount / validCount;
   if (inlierRatio < options.minInlierRatio) return CAMERA_ALIGNED;
   return {

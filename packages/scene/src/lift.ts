@@ -142,6 +142,7 @@ export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): Sce
     maxTilt: opts.maxPlaneTilt,
     minInlierRatio: opts.minPlaneInlierRatio,
     sampleSize: opts.planeSampleSize,
+    noise,
   });
 
   const { pixelsOf, labels, maskBoxes, sparse } = assignPixels(frame, cloud, pose, noise, opts);

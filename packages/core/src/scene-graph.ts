@@ -80,8 +80,9 @@ export interface SceneObject {
    */
   extendedToSupport?: number;
   /**
-   * Metres the object's top was lowered to its 2D box's top edge carried through the camera to its
-   * depth: the points above it belonged to what stands on the object. Absent when the points agree.
+   * Metres the object's top was lowered, because the points above belonged to what stands on the
+   * object: to its 2D box's top edge carried through the camera to its depth, or to its flat top (a
+   * table's) when only a few points rose a little above it. Absent when the points agree.
    */
   topFromBox?: number;
   /**

@@ -149,7 +149,7 @@ export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): Sce
   const lifted: SceneObject[] = [];
   const dropped: DroppedObject[] = [];
   frame.objects.forEach((object, index) => {
-    const context: ObjectContext = { frame, object, index, cloud, labels, pose, opts };
+    const context: ObjectContext = { frame, noise, object, index, cloud, labels, pose, opts };
     let result = sparse[index]
       ? liftSparseObject(context, pixelsOf[index])
       : liftObject(context, pixelsOf[index], maskBoxes[index]);
@@ -328,6 +328,8 @@ function boxDepth(cloud: OrganizedCloud, box: Box2D, labels: Int32Array, pose: C
 /** What lifting one object reads. */
 interface ObjectContext {
   frame: Frame;
+  /** The depth's noise. */
+  noise: DepthNoise;
   object: ObjectInput;
   index: number;
   cloud: OrganizedCloud;
@@ -425,12 +427,46 @@ function liftObject(context: ObjectContext, pixels: Int32Array | undefined, mask
       max[2] = topEdge;
     }
   }
+  // A flat top (a table's, a counter's) with a few points a little above it: the feet of what
+  // stands on it that their own boxes cut short, and its surface's noise. The top is the flat top.
+  const depth = medianCameraDepth(positions, objectPixels);
+  if (box && pose.canonical && topFromBox === undefined) {
+    const band = Math.max(opts.planeDistanceThreshold * Math.max(1, depth / 2), NOISE_SIGMAS * context.noise.sigmaAt(depth));
+    const top = flatTop(objectPoints, count, band);
+    if (top !== undefined && max[2] - top > band) {
+      topFromBox = max[2] - top;
+      max[2] = top;
+    }
+  }
   return finishObject(context, {
     min, max, obb, pointCount: count, colourPixels: objectPixels, box2d: object.box ?? maskBox!,
-    depth: medianCameraDepth(positions, objectPixels),
+    depth,
     boxReachesSupport: boxBottom <= supportContact(visibleHeight),
     topFromBox,
   });
+}
+
+/** A flat top holds at least this share of an object's points within a noise band of its height. */
+const FLAT_TOP_SHARE = 0.1;
+/** A point within this many deviations of its depth's noise from a surface is on it. */
+const NOISE_SIGMAS = 2.5;
+
+/**
+ * The height (canonical metres) of an object's flat top: the highest band `band` metres deep that
+ * holds FLAT_TOP_SHARE of its points (packed canonical xyz), when at most STRAY_SHARE of them lie
+ * above it (the median height of its points); undefined when there is none (a chair's back rises well
+ * above its seat, and is its own).
+ */
+function flatTop(points: Float32Array, count: number, band: number): number | undefined {
+  const heights = new Float32Array(count);
+  for (let k = 0; k < count; k++) heights[k] = points[3 * k + 2];
+  heights.sort();
+  // From the top down: the first point whose band below it holds enough points.
+  for (let hi = count - 1, lo = count - 1; hi >= 0 && count - 1 - hi <= STRAY_SHARE * count; hi--) {
+    while (lo > 0 && heights[lo - 1] >= heights[hi] - band) lo--;
+    if (hi - lo + 1 >= FLAT_TOP_SHARE * count) return heights[(lo + hi) >> 1];
+  }
+  return undefined;
 }
 
 /**

@@ -665,15 +665,15 @@ const MIN_SURFACE_POINTS = 20;
 /** The footprint looked under, grown by this share of its size on each side (at least FOOTPRINT_MIN_MARGIN metres). */
 const FOOTPRINT_MARGIN = 0.25;
 const FOOTPRINT_MIN_MARGIN = 0.05;
-/** A surface under an object spreads over at least this share of the footprint's larger side (a pole under a shade does not). */
-const SURFACE_SPREAD = 0.5;
+/** A surface an object stands on spreads at least as wide as its footprint (a pole under a shade does not, nor a chair's seat under a table). */
+const SURFACE_SPREAD = 1;
 
 /**
  * Canonical height (metres) of the highest surface the depth shows under an object's footprint
  * (`min`/`max`, canonical metres, grown a little) and below its bottom: the highest band of `band`
- * metres holding MIN_SURFACE_POINTS points spread over half the footprint and around its centre, among the pixels of the
- * box's columns from its top down (what is under an object lower than the camera is seen below it
- * in the image). 0 (the support plane) when none is.
+ * metres holding MIN_SURFACE_POINTS points spread as wide as the footprint and around its centre,
+ * among the pixels of the box's columns from its top down (what is under an object lower than the
+ * camera is seen below it in the image). 0 (the support plane) when none is.
  */
 function surfaceUnder(context: ObjectContext, min: Vec3Like, max: Vec3Like, band: number): number {
   const { cloud, pose, labels, index } = context;

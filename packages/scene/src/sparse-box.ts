@@ -1,10 +1,11 @@
 /**
  * An object inside a 2D box from a handful of depth samples (projected lidar, a subsampled cloud, or
- * a box too far for a dense cluster). Its depth is the dominant depth mode of the box's samples: the
- * samples off the support plane are split into depth modes where consecutive depths jump by more than
- * the object could be deep, and the box's object is the mode that best fills the box (most samples
- * times the share of the box's width and height they span). Its extent is the 2D box carried through
- * the camera to that depth (the frustum at the mode's depth); see `frustumExtent`.
+ * a box too far for a dense cluster). Its samples are the box's dominant depth mode: the samples off
+ * the support plane are split into the surfaces they lie on (where they come in lidar rings, those
+ * the rings connect, see `connectedAlongRings`; otherwise depth modes, where consecutive depths jump
+ * by more than the object could be deep), and the box's object is the one that best fills the box
+ * (the share of the box's width and height it spans). Its extent is the 2D box carried through the
+ * camera to those samples; see `frustumExtent`.
  */
 import { selectRank, type OrganizedCloud } from '@spatialforge/geometry';
 import type { Box2D, Intrinsics, Vec3 } from '@spatialforge/core';
@@ -52,8 +53,9 @@ export function samplesInBox(cloud: OrganizedCloud, box: Box2D, claimed: Int32Ar
 }
 
 /**
- * The samples of the box's dominant depth mode (pixel indices), empty when no sample is off the
- * support plane. `samples` are pixels with depth (camera z > 0).
+ * The samples of the box's dominant depth mode (pixel indices): of the surfaces the samples off the
+ * support plane lie on, the one that best fills the box; empty when no sample is off the plane.
+ * `samples` are pixels with depth (camera z > 0).
  */
 export function dominantDepthMode(cloud: OrganizedCloud, box: Box2D, samples: Int32Array, pose: CanonicalTransform, planeDistance: number): Int32Array {
   const { positions, width } = cloud;
@@ -71,40 +73,289 @@ export function dominantDepthMode(cloud: OrganizedCloud, box: Box2D, samples: In
     candidates = Int32Array.from(off);
   }
   if (candidates.length === 0) return candidates;
-  const order = Array.from(candidates).sort((a, b) => positions[3 * a + 2] - positions[3 * b + 2]);
+  const surfaces = (pose.canonical ? ringSurfaces(cloud, box, candidates, pose) : undefined) ?? depthModes(positions, candidates);
+  const groups = surfaces.reduce((most, label) => Math.max(most, label + 1), 0);
+  const u0 = new Float64Array(groups).fill(Infinity), u1 = new Float64Array(groups).fill(-Infinity);
+  const v0 = new Float64Array(groups).fill(Infinity), v1 = new Float64Array(groups).fill(-Infinity);
+  const counts = new Int32Array(groups);
+  candidates.forEach((p, k) => {
+    const g = surfaces[k], u = p % width, v = (p - u) / width;
+    counts[g]++;
+    u0[g] = Math.min(u0[g], u);
+    u1[g] = Math.max(u1[g], u);
+    v0[g] = Math.min(v0[g], v);
+    v1[g] = Math.max(v1[g], v);
+  });
   const [bx0, by0, bx1, by1] = box;
   const boxWidth = Math.max(1, bx1 - bx0), boxHeight = Math.max(1, by1 - by0);
-  let best: [number, number] = [0, 0];
-  let bestScore = -1;
-  for (let start = 0; start < order.length;) {
-    let end = start + 1;
-    let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
-    const take = (p: number) => {
-      const u = p % width, v = (p - u) / width;
-      if (u < u0) u0 = u;
-      if (u > u1) u1 = u;
-      if (v < v0) v0 = v;
-      if (v > v1) v1 = v;
-    };
-    take(order[start]);
-    while (end < order.length) {
-      const z = positions[3 * order[end - 1] + 2];
-      if (positions[3 * order[end] + 2] - z > Math.max(MIN_GAP, GAP_PER_METRE * z)) break;
-      take(order[end++]);
-    }
+  let best = 0;
+  let bestScore = -Infinity;
+  for (let g = 0; g < groups; g++) {
+    if (counts[g] === 0) continue;
     // The object spans its box from top to bottom (the box is its outline); the background shows
     // above or beside it, a neighbour at one side. Width counts less: a lidar ring crosses a person's
     // torso, not the arms that widen the box.
-    const fill = (Math.min(boxHeight, v1 - v0 + 1) / boxHeight) * Math.sqrt(Math.min(boxWidth, u1 - u0 + 1) / boxWidth);
-    const count = end - start;
-    const score = count >= Math.max(MIN_MODE_SHARE * order.length, Math.min(MIN_MODE_COUNT, order.length)) ? fill : -1 / count;
+    const fill = (Math.min(boxHeight, v1[g] - v0[g] + 1) / boxHeight) * Math.sqrt(Math.min(boxWidth, u1[g] - u0[g] + 1) / boxWidth);
+    const score = counts[g] >= Math.max(MIN_MODE_SHARE * candidates.length, Math.min(MIN_MODE_COUNT, candidates.length)) ? fill : -1 / counts[g];
     if (score > bestScore) {
       bestScore = score;
-      best = [start, end];
+      best = g;
     }
-    start = end;
   }
-  return Int32Array.from(order.slice(best[0], best[1]));
+  return candidates.filter((_, k) => surfaces[k] === best);
+}
+
+/** Depth modes of the samples (pixel indices): a label per sample, a new one where the sorted depths jump by more than an object could be deep. */
+function depthModes(positions: Float32Array, samples: Int32Array): Int32Array {
+  const order = Int32Array.from(samples.keys()).sort((a, b) => positions[3 * samples[a] + 2] - positions[3 * samples[b] + 2]);
+  const labels = new Int32Array(samples.length);
+  let label = 0;
+  for (let k = 1; k < order.length; k++) {
+    const z = positions[3 * samples[order[k - 1]] + 2];
+    if (positions[3 * samples[order[k]] + 2] - z > Math.max(MIN_GAP, GAP_PER_METRE * z)) label++;
+    labels[order[k]] = label;
+  }
+  return labels;
+}
+
+/**
+ * The surfaces the samples (pixel indices) lie on when they come in rings of returns (projected
+ * lidar): a label per sample, undefined when they show no rings. See `connectedAlongRings`.
+ */
+function ringSurfaces(cloud: OrganizedCloud, box: Box2D, samples: Int32Array, pose: CanonicalTransform): Int32Array | undefined {
+  const resolution = rowAngle(cloud, samples);
+  if (!(resolution > 0) || onGrid(samples, cloud.width)) return undefined;
+  const points = new Float32Array(samples.length * 3);
+  const r = pose.rotation, t = pose.translation, { positions } = cloud;
+  samples.forEach((p, k) => {
+    const x = positions[3 * p], y = positions[3 * p + 1], z = positions[3 * p + 2];
+    points[3 * k] = r[0] * x + r[1] * y + r[2] * z + t[0];
+    points[3 * k + 1] = r[3] * x + r[4] * y + r[5] * z + t[1];
+    points[3 * k + 2] = r[6] * x + r[7] * y + r[8] * z + t[2];
+  });
+  return connectedAlongRings(points, samples, cloud.width, t, resolution, (box[2] - box[0]) * resolution, () => rangeNoise(cloud));
+}
+
+/** Range noise of each cloud measured so far (it is the sensor's, the same over the frame). */
+const noiseOfCloud = new WeakMap<Float32Array, number>();
+
+/**
+ * The range noise of an organised cloud's samples, metres (one standard deviation): over every row,
+ * the second differences of the range across consecutive returns (no farther apart than NEXT_RETURN
+ * times their median spacing), median absolute, as a standard deviation. A frame's returns are
+ * mostly on smooth surfaces (the ground, walls), so edges barely move the median.
+ */
+export function rangeNoise(cloud: OrganizedCloud): number {
+  const known = noiseOfCloud.get(cloud.positions);
+  if (known !== undefined) return known;
+  const { width, height, positions } = cloud;
+  const columns: number[] = [], ranges: number[] = [], rowEnds: number[] = [];
+  for (let v = 0, p = 0; v < height; v++) {
+    for (let u = 0; u < width; u++, p++) {
+      if (!(positions[3 * p + 2] > 0)) continue;
+      columns.push(u);
+      ranges.push(Math.hypot(positions[3 * p], positions[3 * p + 1], positions[3 * p + 2]));
+    }
+    rowEnds.push(columns.length);
+  }
+  const gaps: number[] = [];
+  for (let v = 0, k = 0; v < height; k = rowEnds[v++]) for (let j = k + 1; j < rowEnds[v]; j++) gaps.push(columns[j] - columns[j - 1]);
+  let sigma = 0;
+  if (gaps.length > 0) {
+    const near = NEXT_RETURN * median(Float64Array.from(gaps));
+    const second: number[] = [];
+    for (let v = 0, k = 0; v < height; k = rowEnds[v++]) {
+      for (let j = k + 1; j + 1 < rowEnds[v]; j++) {
+        if (columns[j] - columns[j - 1] <= near && columns[j + 1] - columns[j] <= near) second.push(Math.abs(ranges[j] - (ranges[j - 1] + ranges[j + 1]) / 2));
+      }
+    }
+    if (second.length > 0) sigma = median(Float64Array.from(second)) / (NORMAL_MEDIAN * Math.sqrt(1.5));
+  }
+  noiseOfCloud.set(cloud.positions, sigma);
+  return sigma;
+}
+
+/**
+ * Whether the pixels lie on a grid coarser than the image's (every k-th row and column, k > 1): a
+ * subsample taken with a stride, whose rows are no lidar's rings.
+ */
+export function onGrid(pixels: Int32Array, imageWidth: number): boolean {
+  if (pixels.length < 2) return false;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const u0 = pixels[0] % imageWidth, v0 = Math.floor(pixels[0] / imageWidth);
+  let rows = 0, columns = 0;
+  for (const p of pixels) {
+    const u = p % imageWidth;
+    rows = gcd(rows, Math.abs((p - u) / imageWidth - v0));
+    columns = gcd(columns, Math.abs(u - u0));
+  }
+  return rows !== 1 && columns !== 1;
+}
+
+/**
+ * The angle one pixel row spans (1 / fy, radians), read off an organised cloud's samples: a pixel's
+ * back-projected y / z is (v − cy) / fy, so two samples rows apart give it exactly. NaN when all the
+ * samples lie on one row.
+ */
+export function rowAngle(cloud: OrganizedCloud, samples: Int32Array): number {
+  const { positions, width } = cloud;
+  let top = -1, bottom = -1;
+  for (const p of samples) {
+    if (top < 0 || p < top) top = p;
+    if (bottom < 0 || p > bottom) bottom = p;
+  }
+  const rows = Math.floor(bottom / width) - Math.floor(top / width);
+  if (rows === 0) return NaN;
+  return (positions[3 * bottom + 1] / positions[3 * bottom + 2] - positions[3 * top + 1] / positions[3 * top + 2]) / rows;
+}
+
+/** The median of |x| for x normal with unit standard deviation. */
+const NORMAL_MEDIAN = 0.6745;
+/** Range noise allowed between two returns on one surface, standard deviations of their difference. */
+const NOISE_SIGMAS = 3;
+/**
+ * Along a ring, neighbouring returns lie on one surface while their ranges differ by at most this
+ * many times the arc between them: a surface down to 10° from the ray (a box's side seen nearly edge-on).
+ */
+const ALONG_RING_SLOPE = 1 / Math.tan((10 * Math.PI) / 180);
+/** Returns along a ring up to this many steps apart are neighbours (one return missing between them); a wider gap is something else between them. */
+const NEXT_RETURN = 2.5;
+/** Returns within this share of each other's range are at about one range (on one surface, for measuring the ring step). */
+const SAME_RANGE = 0.05;
+/** Rings are at least this many pixel rows apart; closer, the depth is dense (or unstructured), not rings. */
+const MIN_RING_ROWS = 3;
+/**
+ * Rows down to this many ring steps below a return are its neighbours across: a ring may be missing
+ * on the object (a car's window returns nothing) or be another thing's (a lidar beside the camera
+ * shifts the rings of near and far things apart).
+ */
+const ACROSS_RING_REACH = 2.5;
+/**
+ * Across rings, neighbouring returns lie on one surface while their ranges differ by at most this many
+ * times the arc between them: a surface facing the camera within 60° (a face, a top seen from well above).
+ */
+const ACROSS_RING_SLOPE = Math.tan((60 * Math.PI) / 180);
+/** Across rings, returns at one height (a top seen from above) up to this many times the spacing of the rings on a level there. */
+const LEVEL_REACH = 2;
+
+/**
+ * Labels the samples by the surface they lie on, when they come in rings of returns (projected
+ * lidar: rows of returns a few pixels apart along the row, several rows between rings). Returns
+ * that neighbour each other along a ring (the next one along, a row up or down at most) or across
+ * rings (the nearest one sideways in each row down to 2.5 ring steps below) are linked when they
+ * are on one surface: a face seen within 60° of head-on (ranges differing by at most the arc between
+ * them times tan 60°, plus the noise), a face seen obliquely along a ring (up to 10° from the ray),
+ * or a level (a top seen from above: the same height within the noise, no farther apart than the
+ * rings fall on a level at that height, nor farther than the object is wide: a ground the plane
+ * left, seen nearly edge-on, is not one top). The ring step is measured on the samples themselves.
+ * Undefined when the samples show no rings.
+ * - `points`: the samples in the canonical frame (packed xyz), the camera at `origin`;
+ * - `pixels`: their pixel indices in an image `imageWidth` wide;
+ * - `resolution`: the angle of one pixel, `width` the angle the object's box spans across, radians;
+ * - `rangeNoise`: the sensor's range noise, metres (one standard deviation), asked for once the samples show rings.
+ */
+export function connectedAlongRings(
+  points: Float32Array, pixels: Int32Array, imageWidth: number, origin: ArrayLike<number>, resolution: number, width: number, rangeNoise: () => number,
+): Int32Array | undefined {
+  const n = pixels.length;
+  if (n < 3) return undefined;
+  const range = new Float64Array(n), columns = new Int32Array(n), rows = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    range[k] = Math.hypot(points[3 * k] - origin[0], points[3 * k + 1] - origin[1], points[3 * k + 2] - origin[2]);
+    columns[k] = pixels[k] % imageWidth;
+    rows[k] = (pixels[k] - columns[k]) / imageWidth;
+  }
+  // Samples by row, then column; rowStart[v - top] .. rowStart[v - top + 1] are row v's.
+  const order = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => pixels[a] - pixels[b]);
+  const top = rows[order[0]], bottom = rows[order[n - 1]];
+  const rowStart = new Int32Array(bottom - top + 2);
+  for (let k = 0, v = top; v <= bottom + 1; v++) {
+    while (k < n && rows[order[k]] < v) k++;
+    rowStart[v - top] = k;
+  }
+  /** The sample of row v nearest column u, or the first right of u when `rightOf`; -1 for none. */
+  const inRow = (v: number, u: number, rightOf: boolean) => {
+    if (v < top || v > bottom) return -1;
+    let lo = rowStart[v - top], hi = rowStart[v - top + 1];
+    const end = hi;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (columns[order[mid]] <= u - (rightOf ? 0 : 0.5)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (rightOf) return lo < end ? order[lo] : -1;
+    let best = -1;
+    for (const c of [lo - 1, lo]) {
+      if (c >= rowStart[v - top] && c < end && (best < 0 || Math.abs(columns[order[c]] - u) < Math.abs(columns[best] - u))) best = order[c];
+    }
+    return best;
+  };
+  const arc = (a: number, b: number) => Math.hypot(columns[a] - columns[b], rows[a] - rows[b]) * resolution;
+
+  // Along a ring: each return's next one to the right, a row up or down at most; its step (median, pixels).
+  const next = new Int32Array(n).fill(-1);
+  const gaps: number[] = [];
+  for (let a = 0; a < n; a++) {
+    for (let dv = -1; dv <= 1; dv++) {
+      const b = inRow(rows[a] + dv, columns[a], true);
+      if (b >= 0 && (next[a] < 0 || columns[b] - columns[a] < columns[next[a]] - columns[a])) next[a] = b;
+    }
+    if (next[a] >= 0) gaps.push(columns[next[a]] - columns[a]);
+  }
+  if (gaps.length === 0) return undefined;
+  const step = median(Float64Array.from(gaps));
+  const neighbours = (a: number) => next[a] >= 0 && columns[next[a]] - columns[a] <= NEXT_RETURN * step;
+  // The ring step (rows): for each return, the nearest row below holding a return beside it at about its range.
+  const ringRows: number[] = [];
+  for (let a = 0; a < n; a++) {
+    for (let v = rows[a] + 2; v <= bottom; v++) {
+      const b = inRow(v, columns[a], false);
+      if (b < 0 || Math.abs(columns[b] - columns[a]) > NEXT_RETURN * step) continue;
+      if (Math.abs(range[b] - range[a]) > SAME_RANGE * range[a]) continue;
+      ringRows.push(v - rows[a]);
+      break;
+    }
+  }
+  if (ringRows.length === 0) return undefined;
+  const spacing = median(Float64Array.from(ringRows));
+  if (spacing < MIN_RING_ROWS) return undefined;
+  const noise = NOISE_SIGMAS * Math.SQRT2 * rangeNoise();
+
+  const parent = Int32Array.from({ length: n }, (_, k) => k);
+  const find = (k: number): number => {
+    while (parent[k] !== k) k = parent[k] = parent[parent[k]];
+    return k;
+  };
+  const join = (a: number, b: number) => {
+    parent[find(a)] = find(b);
+  };
+  const onFace = (a: number, b: number, slope: number) => Math.abs(range[a] - range[b]) <= Math.min(range[a], range[b]) * arc(a, b) * slope + noise;
+  const onLevel = (a: number, b: number) => {
+    const drop = origin[2] - (points[3 * a + 2] + points[3 * b + 2]) / 2;
+    if (drop <= 0) return false;
+    const down = (origin[2] - points[3 * a + 2] + origin[2] - points[3 * b + 2]) / (range[a] + range[b]);
+    const heightNoise = noise * down + resolution * Math.max(range[a], range[b]);
+    // Rings an arc apart fall this far apart on a level `drop` below the camera, seen `down` (sine) below the horizontal.
+    const ringStep = (drop * arc(a, b)) / (down * down);
+    const apart = Math.hypot(points[3 * a] - points[3 * b], points[3 * a + 1] - points[3 * b + 1]);
+    return Math.abs(points[3 * a + 2] - points[3 * b + 2]) <= heightNoise && apart <= Math.min(LEVEL_REACH * ringStep, width * range[a]) + noise;
+  };
+  for (let a = 0; a < n; a++) {
+    if (neighbours(a) && onFace(a, next[a], ALONG_RING_SLOPE)) join(a, next[a]);
+    for (let v = rows[a] + 2; v <= Math.min(bottom, rows[a] + ACROSS_RING_REACH * spacing); v++) {
+      const b = inRow(v, columns[a], false);
+      if (b >= 0 && Math.abs(columns[b] - columns[a]) <= spacing && (onFace(a, b, ACROSS_RING_SLOPE) || onLevel(a, b))) join(a, b);
+    }
+  }
+  const labels = new Int32Array(n);
+  const labelOfRoot = new Int32Array(n).fill(-1);
+  let count = 0;
+  for (let k = 0; k < n; k++) {
+    const root = find(k);
+    if (labelOfRoot[root] < 0) labelOfRoot[root] = count++;
+    labels[k] = labelOfRoot[root];
+  }
+  return labels;
 }
 
 /**

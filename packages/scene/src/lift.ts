@@ -446,17 +446,6 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
   transformPoints(points, pose.rotation, pose.translation, points);
   const objectPoints = pose.canonical ? withoutSupportSurface(points, box, frame.intrinsics, pose) : points;
   const { min, max } = frustumExtent(objectPoints, box, frame.intrinsics, pose);
-  if (pose.canonical) {
-    // Returns come in rings (rows of samples): the top lies below the ring above the highest return.
-    // The box's top edge, carried to a far side the samples may not reach, cannot put it higher.
-    let highest = -Infinity;
-    for (let k = 2; k < objectPoints.length; k += 3) highest = Math.max(highest, objectPoints[k]);
-    const rows = Array.from(new Set(Array.from(pixels, (p) => Math.floor(p / cloud.width)))).sort((a, b) => a - b);
-    const gaps = rows.slice(1).map((v, k) => v - rows[k]).sort((a, b) => a - b);
-    const ringGap = gaps.length > 0 ? gaps[gaps.length >> 1] : 1; // pixels
-    const cap = highest + ringGap * medianCameraDepth(cloud.positions, pixels) / frame.intrinsics.fy;
-    if (highest < pose.translation[2] && cap < max[2] && cap > min[2]) max[2] = cap;
-  }
   // The box's bottom edge a little below the plane at the face's distance: the object stands on the
   // plane, a little nearer. Far below, the ground is not the plane there (a road dipping away): the box holds.
   if (pose.canonical && min[2] < 0 && -min[2] <= supportContact(max[2] - min[2])) min[2] = 0;

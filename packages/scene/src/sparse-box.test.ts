@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OrganizedCloud } from '@spatialforge/geometry';
-import { CAMERA_ALIGNED } from './canonical.js';
+import { CAMERA_ALIGNED, type CanonicalTransform } from './canonical.js';
 import type { Vec3 } from '@spatialforge/core';
-import { connectedAlongRings, dominantDepthMode, medianCameraDepth, onGrid, rangeNoise, rowAngle, samplesInBox } from './sparse-box.js';
+import { connectedAlongRings, dominantDepthMode, elevationRings, frustumExtent, medianCameraDepth, onGrid, rangeNoise, rowAngle, samplesInBox } from './sparse-box.js';
 
 /** An organised cloud of `width`×`height` with depth z at the listed pixels (x, y from a unit focal length at the centre). */
 function cloudWith(width: number, height: number, samples: [number, number, number][]): OrganizedCloud {
@@ -56,6 +56,21 @@ test('onGrid tells a strided subsample (every k-th row and column) from lidar ro
   // A ring wobbling by a row, its returns three columns apart: rows share no common step.
   const ring = Int32Array.from([[3, 40], [6, 40], [9, 41], [12, 41], [3, 49], [6, 50]], ([u, v]) => v * width + u);
   assert.equal(onGrid(ring, width), false);
+});
+
+test('elevationRings groups elevations within 1.5 pixels and measures the step between rings', () => {
+  const resolution = 0.001;
+  // Three rings 0.02 rad apart, each spread by less than a pixel.
+  const elevations = Float64Array.of(-0.1201, -0.1, -0.14, -0.1004, -0.12, -0.1398);
+  const rings = elevationRings(elevations, resolution);
+  assert.deepEqual(Array.from(rings.starts), [0, 2, 4, 6]);
+  assert.deepEqual(Array.from(rings.order.slice(0, 2)).sort(), [1, 3]);
+  assert.deepEqual(Array.from(rings.order.slice(4)).sort(), [2, 5]);
+  // Ring centres −0.1002, −0.12005, −0.1399.
+  assert.ok(Math.abs(rings.spacing - 0.01985) < 1e-9, `spacing ${rings.spacing}`);
+  // One ring: no step to measure; one band a pixel apart all along (dense depth): the pixel itself.
+  assert.ok(Number.isNaN(elevationRings(Float64Array.of(-0.1, -0.1005), resolution).spacing));
+  assert.equal(elevationRings(Float64Array.from({ length: 20 }, (_, k) => -0.1 - k * resolution), resolution).spacing, resolution);
 });
 
 test('rangeNoise is the standard deviation of the range noise along rows of returns', () => {
@@ -136,4 +151,82 @@ test('connectedAlongRings finds no rings in dense depth', () => {
   const f = 500, width = 60;
   const { points, pixels } = rings(width, 10, 60, 1, f, (a, b) => [a * 2, 2, 1.5 - b * 2]);
   assert.equal(connectedAlongRings(points, pixels, width, [0, 0, 1.5], 1 / f, 0.2, () => 0.01), undefined);
+});
+
+/** A camera `height` metres up, pitched down by `pitch` (no roll), f = 500 px at the centre of a 640×480 image. */
+function pitchedCamera(height: number, pitch: number) {
+  const [sp, cp] = [Math.sin(pitch), Math.cos(pitch)];
+  const pose: CanonicalTransform = { canonical: true, rotation: [1, 0, 0, 0, -sp, cp, 0, -cp, -sp], translation: [0, 0, height] };
+  const intrinsics = { fx: 500, fy: 500, cx: 320, cy: 240 };
+  return { pose, intrinsics };
+}
+
+/** Where the ray of pixel (u, v) first meets the axis-aligned cuboid [lo, hi] (canonical), or undefined. */
+function hitCuboid(u: number, v: number, lo: Vec3, hi: Vec3, camera: ReturnType<typeof pitchedCamera>): Vec3 | undefined {
+  const { pose, intrinsics } = camera, r = pose.rotation, t = pose.translation;
+  const a = (u - intrinsics.cx) / intrinsics.fx, b = (v - intrinsics.cy) / intrinsics.fy;
+  const d = [r[0] * a + r[1] * b + r[2], r[3] * a + r[4] * b + r[5], r[6] * a + r[7] * b + r[8]];
+  let near = 0, far = Infinity;
+  for (let k = 0; k < 3; k++) {
+    const [s0, s1] = [(lo[k] - t[k]) / d[k], (hi[k] - t[k]) / d[k]];
+    near = Math.max(near, Math.min(s0, s1));
+    far = Math.min(far, Math.max(s0, s1));
+  }
+  return near <= far ? [t[0] + near * d[0], t[1] + near * d[1], t[2] + near * d[2]] : undefined;
+}
+
+/**
+ * A lidar at the camera sweeping rings every degree of elevation, a return every 0.3° of azimuth,
+ * each measured along the ray of the pixel it falls on (as hard.ts does, without noise), on a
+ * cuboid: its returns (canonical, packed) and its tight 2D box.
+ */
+function lidarOnCuboid(lo: Vec3, hi: Vec3, camera: ReturnType<typeof pitchedCamera>) {
+  const { pose, intrinsics } = camera, r = pose.rotation, t = pose.translation;
+  const project = (p: Vec3): [number, number] => {
+    const q = [p[0] - t[0], p[1] - t[1], p[2] - t[2]];
+    const x = r[0] * q[0] + r[3] * q[1] + r[6] * q[2], y = r[1] * q[0] + r[4] * q[1] + r[7] * q[2], z = r[2] * q[0] + r[5] * q[1] + r[8] * q[2];
+    return [intrinsics.cx + (intrinsics.fx * x) / z, intrinsics.cy + (intrinsics.fy * y) / z];
+  };
+  const points: number[] = [];
+  const seen = new Set<number>();
+  for (let elevation = -60; elevation <= 0; elevation += 1) {
+    for (let azimuth = -30; azimuth <= 30; azimuth += 0.3) {
+      const [e, az] = [(elevation * Math.PI) / 180, (azimuth * Math.PI) / 180];
+      const [u, v] = project([t[0] + Math.cos(e) * Math.sin(az), t[1] + Math.cos(e) * Math.cos(az), t[2] + Math.sin(e)]).map(Math.round);
+      if (seen.has(v * 640 + u)) continue;
+      seen.add(v * 640 + u);
+      const hit = hitCuboid(u, v, lo, hi, camera);
+      if (hit) points.push(...hit);
+    }
+  }
+  const corners = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => project([k & 1 ? hi[0] : lo[0], k & 2 ? hi[1] : lo[1], k & 4 ? hi[2] : lo[2]]));
+  const box: [number, number, number, number] = [
+    Math.min(...corners.map((c) => c[0])), Math.min(...corners.map((c) => c[1])), Math.max(...corners.map((c) => c[0])), Math.max(...corners.map((c) => c[1])),
+  ];
+  return { points: Float32Array.from(points), box };
+}
+
+test('frustumExtent: a top seen from above gives the height, the box top edge coming down to it the far side', () => {
+  // A cabinet 0.4 m wide, 0.4 m deep, 0.6 m tall, 2 m ahead; the camera 1.5 m up, pitched 30° down.
+  const camera = pitchedCamera(1.5, Math.PI / 6);
+  const { points, box } = lidarOnCuboid([-0.2, 2, 0], [0.2, 2.4, 0.6], camera);
+  const { min, max } = frustumExtent(points, box, camera.intrinsics, camera.pose);
+  const expect = (got: number, want: number, within: number, what: string) => assert.ok(Math.abs(got - want) <= within, `${what}: ${got}, not ${want}`);
+  expect(min[0], -0.2, 0.01, 'left');
+  expect(max[0], 0.2, 0.01, 'right');
+  expect(min[1], 2, 0.01, 'near side');
+  expect(max[1], 2.4, 0.02, 'far side');
+  expect(min[2], 0, 0.01, 'bottom');
+  expect(max[2], 0.6, 0.005, 'top');
+});
+
+test('frustumExtent: a top seen nearly edge-on leaves the far side at the samples', () => {
+  // A car-sized block 12 m ahead whose roof is 0.1 m below a level camera: the ring above the roof's
+  // would come down to it some 40 m away, so the box's top edge cannot place the far side.
+  const camera = pitchedCamera(1.6, 0);
+  const { points, box } = lidarOnCuboid([-0.9, 12, 0], [0.9, 16, 1.5], camera);
+  const { max } = frustumExtent(points, box, camera.intrinsics, camera.pose);
+  let farthest = -Infinity;
+  for (let k = 1; k < points.length; k += 3) farthest = Math.max(farthest, points[k]);
+  assert.ok(max[1] <= farthest + 1e-6, `far side ${max[1]} beyond the farthest sample ${farthest}`);
 });

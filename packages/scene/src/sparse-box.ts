@@ -436,32 +436,167 @@ export interface FrustumExtent {
 }
 
 /**
+ * A top seen from above bounds the far side when the ring above the highest one on it would have
+ * come down to its level at most this many times as far as that ring did.
+ */
+const MAX_FAR_STRETCH = 1.5;
+/** Elevations closer than this many pixels' angle belong to one ring of returns (the pixel grid rounds each return's direction by up to half a pixel). */
+const RING_MERGE_PIXELS = 1.5;
+
+/** Rings of returns among sample elevations: their bounds in the descending order, and their spacing. */
+export interface Rings {
+  /** Sample indices by elevation, highest first. */
+  order: Int32Array;
+  /** Ring k holds order[starts[k]] .. order[starts[k + 1] - 1]; starts has one more entry than there are rings. */
+  starts: Int32Array;
+  /**
+   * Median elevation step from one ring to the next, radians; `resolution` when the samples are dense
+   * (one ring spanning more than a few steps of it), NaN when a single narrow ring gives no step.
+   */
+  spacing: number;
+}
+
+/**
+ * Groups sample elevations (radians above the horizontal through the camera) into rings: a lidar's
+ * beams sweep at fixed elevations, so its returns on an object fall on a few elevations, one per beam,
+ * each spread by the pixel grid only. `resolution` is the angle of one pixel (1 / fy).
+ */
+export function elevationRings(elevations: Float64Array, resolution: number): Rings {
+  const n = elevations.length;
+  const order = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => elevations[b] - elevations[a]);
+  const starts: number[] = [0];
+  for (let k = 1; k < n; k++) if (elevations[order[k - 1]] - elevations[order[k]] > RING_MERGE_PIXELS * resolution) starts.push(k);
+  starts.push(n);
+  const rings = starts.length - 1;
+  const centre = (r: number) => (elevations[order[starts[r]]] + elevations[order[starts[r + 1] - 1]]) / 2;
+  let spacing: number;
+  if (rings >= 2) {
+    const steps = Float64Array.from({ length: rings - 1 }, (_, r) => centre(r) - centre(r + 1)).sort();
+    spacing = steps[(rings - 1) >> 1];
+  } else {
+    spacing = n > 0 && elevations[order[0]] - elevations[order[n - 1]] > 2 * RING_MERGE_PIXELS * resolution ? resolution : NaN;
+  }
+  return { order, starts: Int32Array.from(starts), spacing };
+}
+
+/**
  * The canonical axis-aligned box of an object seen as `pointsCanonical` (packed xyz, its depth
- * samples in the canonical frame) inside `box`: forward (y) from the samples (their 5th to 95th
- * percentile), left-right (x) from the 2D box's side edges carried through the camera to the samples'
- * median forward distance, up-down (z) from its bottom edge at the nearest of those forward
- * distances and its top edge at the farthest sample (the far edge of a top seen from above).
+ * samples in the canonical frame) inside `box`, each side from what measures it:
+ * - near side (y): the samples' 5th percentile forward distance (the face they hit);
+ * - top: the silhouette's top is the box's top edge, but no higher than the ring of returns above
+ *   the highest ring on the object (that ring missed it) and no lower than that ring. Where the
+ *   highest two rings lie on a surface running away from the camera (a top seen from above), the
+ *   top is the highest ring's height. Where they rise up a face, it lies between that ring and the
+ *   ring above, where the silhouette's top ray comes down at the far side of a footprint about as
+ *   deep as the box is wide (a top at or above the camera shows its near edge instead);
+ * - far side: where the silhouette's top ray comes down to a top seen from above, when the ring
+ *   above would have come down to it not much farther (a top seen nearly edge-on leaves it to the
+ *   samples' 95th percentile);
+ * - bottom: the box's bottom edge at the near side;
+ * - left and right: the box's side edges at the forward distance of the samples along each side
+ *   (see `sideEdges`).
  */
 export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrinsics: Intrinsics, pose: CanonicalTransform): FrustumExtent {
   const n = pointsCanonical.length / 3;
-  const ys = new Float64Array(n);
-  for (let k = 0; k < n; k++) ys[k] = pointsCanonical[3 * k + 1];
-  ys.sort();
-  const faceY = median(ys);
-  const y0 = Math.min(faceY, ys[Math.floor(EXTENT_TAIL * (n - 1))]), y1 = Math.max(faceY, ys[Math.ceil((1 - EXTENT_TAIL) * (n - 1))]);
+  const [tx, ty, tz] = pose.translation;
+  const sortedYs = new Float64Array(n);
+  // Elevation of each sample above the horizontal through the camera, radians.
+  const elevations = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const x = pointsCanonical[3 * k] - tx, y = pointsCanonical[3 * k + 1] - ty, z = pointsCanonical[3 * k + 2] - tz;
+    sortedYs[k] = pointsCanonical[3 * k + 1];
+    elevations[k] = Math.atan2(z, Math.hypot(x, y));
+  }
+  sortedYs.sort();
+  const faceY = median(sortedYs);
+  const yNear = Math.min(faceY, sortedYs[Math.floor(EXTENT_TAIL * (n - 1))]);
+  const yFarSeen = Math.max(faceY, sortedYs[Math.ceil((1 - EXTENT_TAIL) * (n - 1))]);
+
+  const rings = elevationRings(elevations, 1 / intrinsics.fy);
+  const ringCount = rings.starts.length - 1;
+  const ringSize = (r: number) => rings.starts[r + 1] - rings.starts[r];
+  // The highest ring with two returns (a single one above it is a stray), and the next one down.
+  let top = 0;
+  while (top < ringCount - 1 && ringSize(top) < 2) top++;
+  let below = top + 1;
+  while (below < ringCount - 1 && ringSize(below) < 2) below++;
+  const ringMedian = (r: number, axis: number) => {
+    const values = Float64Array.from({ length: ringSize(r) }, (_, k) => pointsCanonical[3 * rings.order[rings.starts[r] + k] + axis]).sort();
+    return median(values);
+  };
+  const topY = ringMedian(top, 1), topZ = ringMedian(top, 2);
+  const highest = elevations[rings.order[rings.starts[top]]];
+  const runsAway = below < ringCount && topY - ringMedian(below, 1) > Math.abs(topZ - ringMedian(below, 2));
+
   const [u0, v0, u1, v1] = box;
-  const uMid = (u0 + u1) / 2, vMid = (v0 + v1) / 2;
-  const left = rayAtForward(u0, vMid, faceY, intrinsics, pose), right = rayAtForward(u1, vMid, faceY, intrinsics, pose);
-  // The box's bottom edge is the object's nearest bottom edge; its top edge the farthest top edge
-  // when the camera looks down on the top, the nearest when it looks up at it.
-  const bottom = rayAtForward(uMid, v1, y0, intrinsics, pose);
-  const topFar = rayAtForward(uMid, v0, ys[n - 1], intrinsics, pose);
-  const top = topFar[2] < pose.translation[2] ? topFar : rayAtForward(uMid, v0, y0, intrinsics, pose);
+  const uMid = (u0 + u1) / 2;
+  const edge = rayDirection(uMid, v0, intrinsics, pose);
+  const edgeElevation = Math.atan2(edge[2], Math.hypot(edge[0], edge[1]));
+  const ceiling = Number.isNaN(rings.spacing) ? Infinity : highest + rings.spacing;
+  const silhouetteTop = Math.min(ceiling, Math.max(highest, edgeElevation));
+  const azimuthCos = edge[1] / Math.hypot(edge[0], edge[1]);
+  let zTop = topZ;
+  if (!runsAway) {
+    const faceRange = (topY - ty) / azimuthCos;
+    const across = Math.abs(rayAtForward(u1, v0, topY, intrinsics, pose)[0] - rayAtForward(u0, v0, topY, intrinsics, pose)[0]);
+    const prior = tz + (silhouetteTop < 0 ? faceRange + across : faceRange) * Math.tan(silhouetteTop);
+    const ringAbove = Number.isNaN(rings.spacing) ? Infinity : tz + faceRange * Math.tan(highest + rings.spacing);
+    zTop = Math.min(ringAbove, Math.max(topZ, prior));
+  }
+  // Horizontal distance (metres) at which a ray `elevation` below the horizontal comes down to the top.
+  const reach = (elevation: number) => (tz - zTop) / Math.tan(-elevation);
+  const bounded = runsAway && ceiling < 0 && zTop < tz && reach(ceiling) <= MAX_FAR_STRETCH * reach(highest);
+  const yFar = Math.max(yFarSeen, topY, bounded ? ty + reach(silhouetteTop) * azimuthCos : -Infinity);
+  const [left, right] = sideEdges(pointsCanonical, box, intrinsics, pose);
+  const bottom = rayAtForward(uMid, v1, yNear, intrinsics, pose)[2];
   return {
-    min: [Math.min(left[0], right[0]), y0, Math.min(top[2], bottom[2])],
-    max: [Math.max(left[0], right[0]), y1, Math.max(top[2], bottom[2])],
+    min: [Math.min(left, right), yNear, Math.min(zTop, bottom)],
+    max: [Math.max(left, right), yFar, Math.max(zTop, bottom)],
     faceY,
   };
+}
+
+/** Samples within this share of their column span from its left or right end show the object's side edge there. */
+const SIDE_BAND = 0.1;
+
+/**
+ * The canonical x (metres) of the box's left and right edges, each carried through the camera to the
+ * forward distance of the samples along that side of the object (the leftmost and rightmost tenth
+ * of their columns), in the row they are seen at: a long object seen receding shows its near end at
+ * one side of its box and its far end at the other.
+ */
+function sideEdges(pointsCanonical: Float32Array, box: Box2D, intrinsics: Intrinsics, pose: CanonicalTransform): [number, number] {
+  const n = pointsCanonical.length / 3;
+  const r = pose.rotation, t = pose.translation;
+  const columns = new Float64Array(n), rows = new Float64Array(n);
+  let first = Infinity, last = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const x = pointsCanonical[3 * k] - t[0], y = pointsCanonical[3 * k + 1] - t[1], z = pointsCanonical[3 * k + 2] - t[2];
+    // Camera frame = rotationᵀ · (canonical − translation).
+    const xc = r[0] * x + r[3] * y + r[6] * z, yc = r[1] * x + r[4] * y + r[7] * z, zc = r[2] * x + r[5] * y + r[8] * z;
+    columns[k] = intrinsics.cx + (intrinsics.fx * xc) / zc;
+    rows[k] = intrinsics.cy + (intrinsics.fy * yc) / zc;
+    first = Math.min(first, columns[k]);
+    last = Math.max(last, columns[k]);
+  }
+  const band = SIDE_BAND * (last - first);
+  const edgeAt = (u: number, inBand: (column: number) => boolean) => {
+    const ys: number[] = [], vs: number[] = [];
+    for (let k = 0; k < n; k++) {
+      if (!inBand(columns[k])) continue;
+      ys.push(pointsCanonical[3 * k + 1]);
+      vs.push(rows[k]);
+    }
+    return rayAtForward(u, median(Float64Array.from(vs)), median(Float64Array.from(ys)), intrinsics, pose)[0];
+  };
+  return [edgeAt(box[0], (u) => u <= first + band), edgeAt(box[2], (u) => u >= last - band)];
+}
+
+/** The direction of pixel (u, v)'s ray in the canonical frame (not unit length: its camera-frame z is 1). */
+function rayDirection(u: number, v: number, intrinsics: Intrinsics, pose: CanonicalTransform): Vec3 {
+  const r = pose.rotation;
+  const a = (u - intrinsics.cx) / intrinsics.fx, b = (v - intrinsics.cy) / intrinsics.fy;
+  return [r[0] * a + r[1] * b + r[2], r[3] * a + r[4] * b + r[5], r[6] * a + r[7] * b + r[8]];
 }
 
 /**

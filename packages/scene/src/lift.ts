@@ -11,7 +11,7 @@ import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject,
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
 import { clusterInBox, medianDepth } from './box-cluster.js';
-import { ANY_OWNER, dominantDepthMode, frustumExtent, medianCameraDepth, pixelRect, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
+import { ANY_OWNER, dominantDepthMode, frustumExtent, levelBelow, medianCameraDepth, pixelRect, rangeNoise, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
 import { dominantColour } from './colour.js';
 import { nameObjects } from './naming.js';
 
@@ -445,7 +445,30 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
   for (let k = 0; k < pixels.length; k++) points.set(cloud.positions.subarray(3 * pixels[k], 3 * pixels[k] + 3), 3 * k);
   transformPoints(points, pose.rotation, pose.translation, points);
   const objectPoints = pose.canonical ? withoutSupportSurface(points, box, frame.intrinsics, pose) : points;
-  const { min, max } = frustumExtent(objectPoints, box, frame.intrinsics, pose);
+  const { min, max, ringStep } = frustumExtent(objectPoints, box, frame.intrinsics, pose);
+  const depth = medianCameraDepth(cloud.positions, pixels);
+  // Pixel rows from one ring of returns to the next at the object (1 where the samples show no rings).
+  const ringRows = Number.isNaN(ringStep) ? 1 : ringStep * frame.intrinsics.fy;
+  // No ring fits between the box's bottom edge and the image's: what the object stands on is out of view.
+  const bottomOutOfView = box[3] + ringRows >= cloud.height;
+  if (pose.canonical && !bottomOutOfView) {
+    // The level seen just below the box, in front of the object's foot and no higher than its lowest
+    // sample, is what it stands on when the box's bottom edge comes down to it (or past it: the
+    // samples missed a foot lying flat, a laptop's base): its bottom is that level, and its near side
+    // comes forward to where the bottom edge meets it.
+    let lowest = Infinity;
+    for (let k = 2; k < objectPoints.length; k += 3) lowest = Math.min(lowest, objectPoints[k]);
+    // Height noise (metres): three times the range noise along rays coming down at the object's
+    // depression, and a pixel's rounding at its depth.
+    const noise = 3 * rangeNoise(cloud) * Math.min(1, Math.max(0, pose.translation[2] - lowest) / depth) + depth / frame.intrinsics.fy;
+    const level = levelBelow(cloud, box, pose, 1.5 * ringRows, lowest + noise, min[1] + noise, noise);
+    if (level !== undefined && min[2] <= level + supportContact(max[2] - min[2])) {
+      const contact = rayAtHeight((box[0] + box[2]) / 2, box[3], level, frame.intrinsics, pose);
+      const footprintWidth = max[0] - min[0];
+      if (contact && min[1] - contact[1] > Math.max(FRONT_MIN_GAP, FRONT_GAP * footprintWidth)) min[1] = Math.max(contact[1], max[1] - Math.max(footprintWidth, max[1] - min[1]));
+      min[2] = level;
+    }
+  }
   // The box's bottom edge a little below the plane at the face's distance: the object stands on the
   // plane, a little nearer. Far below, the ground is not the plane there (a road dipping away): the box holds.
   if (pose.canonical && min[2] < 0 && -min[2] <= supportContact(max[2] - min[2])) min[2] = 0;
@@ -455,10 +478,9 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
     size: (size[0] >= size[1] ? size : [size[1], size[0], size[2]]) as Vec3,
     yaw: size[0] >= size[1] ? 0 : Math.PI / 2,
   };
-  const depth = medianCameraDepth(cloud.positions, pixels);
   return finishObject(context, {
     min, max, obb, pointCount: pixels.length, colourPixels: pixels, box2d: box, depth, sparse: true,
-    boxReachesSupport: min[2] <= supportContact(max[2] - min[2]),
+    boxReachesSupport: bottomOutOfView || min[2] <= supportContact(max[2] - min[2]),
   });
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { OrganizedCloud } from '@spatialforge/geometry';
 import { CAMERA_ALIGNED, type CanonicalTransform } from './canonical.js';
 import type { Vec3 } from '@spatialforge/core';
-import { connectedAlongRings, dominantDepthMode, elevationRings, frustumExtent, medianCameraDepth, onGrid, rangeNoise, rowAngle, samplesInBox } from './sparse-box.js';
+import { connectedAlongRings, dominantDepthMode, elevationRings, frustumExtent, levelBelow, medianCameraDepth, onGrid, rangeNoise, rowAngle, samplesInBox } from './sparse-box.js';
 
 /** An organised cloud of `width`×`height` with depth z at the listed pixels (x, y from a unit focal length at the centre). */
 function cloudWith(width: number, height: number, samples: [number, number, number][]): OrganizedCloud {
@@ -229,4 +229,21 @@ test('frustumExtent: a top seen nearly edge-on leaves the far side at the sample
   let farthest = -Infinity;
   for (let k = 1; k < points.length; k += 3) farthest = Math.max(farthest, points[k]);
   assert.ok(max[1] <= farthest + 1e-6, `far side ${max[1]} beyond the farthest sample ${farthest}`);
+});
+
+test('levelBelow reads the first ring of returns under a box, and only a level', () => {
+  // Rows under a box ending at row 50: a ring at rows 53-54 on a table top 0.72 m high, the next at
+  // row 62 on its front face, 0.6 m; the camera frame is the canonical one (up = −y, forward = z).
+  const width = 100;
+  const pose: CanonicalTransform = { canonical: true, rotation: [1, 0, 0, 0, 0, 1, 0, -1, 0], translation: [0, 0, 1.5] };
+  const build = (rows: [number, number[]][]) => {
+    const positions = new Float32Array(width * 100 * 3);
+    for (const [v, heights] of rows) heights.forEach((up, k) => positions.set([0, 1.5 - up, 2], 3 * (v * width + 20 + 3 * k)));
+    return { width, height: 100, positions };
+  };
+  const box: [number, number, number, number] = [15, 10, 60, 50];
+  const table = build([[53, [0.72, 0.73, 0.71, 0.72]], [54, [0.72, 0.72]], [62, [0.6, 0.6, 0.6]]]);
+  assert.ok(Math.abs(levelBelow(table, box, pose, 15, 1, 3, 0.02)! - 0.72) < 1e-6);
+  const edge = build([[53, [0.72, 0.72, 0.3, 0.1, 0.1, 0.05]]]);
+  assert.equal(levelBelow(edge, box, pose, 15, 1, 3, 0.02), undefined);
 });

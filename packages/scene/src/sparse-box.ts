@@ -433,6 +433,8 @@ export interface FrustumExtent {
   max: Vec3;
   /** Forward distance (canonical y) of the visible face the extent was taken at, metres. */
   faceY: number;
+  /** Elevation step from one ring of returns to the next on the object, radians; NaN when unknown. */
+  ringStep: number;
 }
 
 /**
@@ -553,6 +555,7 @@ export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrins
     min: [Math.min(left, right), yNear, Math.min(zTop, bottom)],
     max: [Math.max(left, right), yFar, Math.max(zTop, bottom)],
     faceY,
+    ringStep: rings.spacing,
   };
 }
 
@@ -597,6 +600,36 @@ function rayDirection(u: number, v: number, intrinsics: Intrinsics, pose: Canoni
   const r = pose.rotation;
   const a = (u - intrinsics.cx) / intrinsics.fx, b = (v - intrinsics.cy) / intrinsics.fy;
   return [r[0] * a + r[1] * b + r[2], r[3] * a + r[4] * b + r[5], r[6] * a + r[7] * b + r[8]];
+}
+
+/**
+ * The height (canonical z, metres) of the level seen just below a box: the samples (whoever owns
+ * them) of the first ring of returns under its bottom edge (within `ringRows` rows of it, that ring's
+ * rows being half as many from its first), within its columns, no higher than `highest` and no
+ * farther than `farthest` (canonical y, metres): the surface in front of the object's foot. Their
+ * median when their heights' interquartile range is within `tolerance` (a level); undefined when
+ * none is seen there, or when they are no level (a table's edge and the floor below it).
+ */
+export function levelBelow(cloud: OrganizedCloud, box: Box2D, pose: CanonicalTransform, ringRows: number, highest: number, farthest: number, tolerance: number): number | undefined {
+  const { width, height, positions } = cloud;
+  const [x0, , x1, y1] = pixelRect(box, width, height);
+  const r = pose.rotation, t = pose.translation;
+  const heights: number[] = [];
+  let last = Math.min(height, y1 + Math.ceil(ringRows));
+  for (let v = y1; v < last; v++) {
+    for (let u = x0, p = v * width + x0; u < x1; u++, p++) {
+      const [x, y, z] = [positions[3 * p], positions[3 * p + 1], positions[3 * p + 2]];
+      if (!(z > 0)) continue;
+      const up = r[6] * x + r[7] * y + r[8] * z + t[2], forward = r[3] * x + r[4] * y + r[5] * z + t[1];
+      if (up > highest || forward > farthest) continue;
+      if (heights.length === 0) last = Math.min(last, v + Math.max(1, Math.ceil(ringRows / 2)));
+      heights.push(up);
+    }
+  }
+  if (heights.length === 0) return undefined;
+  const sorted = Float64Array.from(heights).sort();
+  const quartile = (q: number) => sorted[Math.floor(q * (sorted.length - 1))];
+  return quartile(0.75) - quartile(0.25) <= tolerance ? quartile(0.5) : undefined;
 }
 
 /**

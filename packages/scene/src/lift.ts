@@ -445,8 +445,13 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
   for (let k = 0; k < pixels.length; k++) points.set(cloud.positions.subarray(3 * pixels[k], 3 * pixels[k] + 3), 3 * k);
   transformPoints(points, pose.rotation, pose.translation, points);
   const objectPoints = pose.canonical ? withoutSupportSurface(points, box, frame.intrinsics, pose) : points;
-  const { min, max, ringStep } = frustumExtent(objectPoints, box, frame.intrinsics, pose);
   const depth = medianCameraDepth(cloud.positions, pixels);
+  let lowest = Infinity;
+  for (let k = 2; k < objectPoints.length; k += 3) lowest = Math.min(lowest, objectPoints[k]);
+  // Height noise (metres): three times the range noise along rays coming down at the object's
+  // depression, and a pixel's rounding at its depth.
+  const noise = 3 * rangeNoise(cloud) * Math.min(1, Math.max(0, pose.translation[2] - lowest) / depth) + depth / frame.intrinsics.fy;
+  const { min, max, ringStep } = frustumExtent(objectPoints, box, frame.intrinsics, pose, noise);
   // Pixel rows from one ring of returns to the next at the object (1 where the samples show no rings).
   const ringRows = Number.isNaN(ringStep) ? 1 : ringStep * frame.intrinsics.fy;
   // No ring fits between the box's bottom edge and the image's: what the object stands on is out of view.
@@ -456,11 +461,6 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
     // sample, is what it stands on when the box's bottom edge comes down to it (or past it: the
     // samples missed a foot lying flat, a laptop's base): its bottom is that level, and its near side
     // comes forward to where the bottom edge meets it.
-    let lowest = Infinity;
-    for (let k = 2; k < objectPoints.length; k += 3) lowest = Math.min(lowest, objectPoints[k]);
-    // Height noise (metres): three times the range noise along rays coming down at the object's
-    // depression, and a pixel's rounding at its depth.
-    const noise = 3 * rangeNoise(cloud) * Math.min(1, Math.max(0, pose.translation[2] - lowest) / depth) + depth / frame.intrinsics.fy;
     const level = levelBelow(cloud, box, pose, 1.5 * ringRows, lowest + noise, min[1] + noise, noise);
     if (level !== undefined && min[2] <= level + supportContact(max[2] - min[2])) {
       const contact = rayAtHeight((box[0] + box[2]) / 2, box[3], level, frame.intrinsics, pose);

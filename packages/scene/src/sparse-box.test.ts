@@ -210,7 +210,7 @@ test('frustumExtent: a top seen from above gives the height, the box top edge co
   // A cabinet 0.4 m wide, 0.4 m deep, 0.6 m tall, 2 m ahead; the camera 1.5 m up, pitched 30° down.
   const camera = pitchedCamera(1.5, Math.PI / 6);
   const { points, box } = lidarOnCuboid([-0.2, 2, 0], [0.2, 2.4, 0.6], camera);
-  const { min, max } = frustumExtent(points, box, camera.intrinsics, camera.pose);
+  const { min, max } = frustumExtent(points, box, camera.intrinsics, camera.pose, 0.01);
   const expect = (got: number, want: number, within: number, what: string) => assert.ok(Math.abs(got - want) <= within, `${what}: ${got}, not ${want}`);
   expect(min[0], -0.2, 0.01, 'left');
   expect(max[0], 0.2, 0.01, 'right');
@@ -225,7 +225,7 @@ test('frustumExtent: a top seen nearly edge-on leaves the far side at the sample
   // would come down to it some 40 m away, so the box's top edge cannot place the far side.
   const camera = pitchedCamera(1.6, 0);
   const { points, box } = lidarOnCuboid([-0.9, 12, 0], [0.9, 16, 1.5], camera);
-  const { max } = frustumExtent(points, box, camera.intrinsics, camera.pose);
+  const { max } = frustumExtent(points, box, camera.intrinsics, camera.pose, 0.01);
   let farthest = -Infinity;
   for (let k = 1; k < points.length; k += 3) farthest = Math.max(farthest, points[k]);
   assert.ok(max[1] <= farthest + 1e-6, `far side ${max[1]} beyond the farthest sample ${farthest}`);
@@ -246,4 +246,19 @@ test('levelBelow reads the first ring of returns under a box, and only a level',
   assert.ok(Math.abs(levelBelow(table, box, pose, 15, 1, 3, 0.02)! - 0.72) < 1e-6);
   const edge = build([[53, [0.72, 0.72, 0.3, 0.1, 0.1, 0.05]]]);
   assert.equal(levelBelow(edge, box, pose, 15, 1, 3, 0.02), undefined);
+});
+
+test('frustumExtent: a ring above a top seen by several rings, on something standing on it, leaves the top at its level', () => {
+  // A table top 0.5 m high seen by four rings (1° apart, 21° to 24° below the horizontal from a
+  // camera 1.5 m up, pitched 25° down), and one ring above them on a thing 0.7 m high standing on it.
+  const camera = pitchedCamera(1.5, (25 * Math.PI) / 180);
+  const points: number[] = [];
+  const ring = (degrees: number, height: number) => {
+    const down = Math.tan((degrees * Math.PI) / 180);
+    for (const x of [-0.2, -0.1, 0, 0.1, 0.2]) points.push(x, (1.5 - height) / down, height);
+  };
+  for (const degrees of [21, 22, 23, 24]) ring(degrees, 0.5);
+  ring(20, 0.7);
+  const { max } = frustumExtent(Float32Array.from(points), [280, 150, 360, 300], camera.intrinsics, camera.pose, 0.01);
+  assert.ok(Math.abs(max[2] - 0.5) < 1e-6, `top ${max[2]}`);
 });

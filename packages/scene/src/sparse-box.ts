@@ -486,9 +486,11 @@ export function elevationRings(elevations: Float64Array, resolution: number): Ri
  * samples in the canonical frame) inside `box`, each side from what measures it:
  * - near side (y): the samples' 5th percentile forward distance (the face they hit);
  * - top: the silhouette's top is the box's top edge, but no higher than the ring of returns above
- *   the highest ring on the object (that ring missed it) and no lower than that ring. Where the
- *   highest two rings lie on a surface running away from the camera (a top seen from above), the
- *   top is the highest ring's height. Where they rise up a face, it lies between that ring and the
+ *   the highest ring on the object (that ring missed it) and no lower than that ring. A run of rings
+ *   at one height (within `heightNoise`, metres) running away from the camera is a top seen from
+ *   above, its height the top's; rings above it, fewer than it holds, are what stands on the object.
+ *   Otherwise, where the highest two rings run away from the camera, the top is the highest ring's
+ *   height; where they rise up a face, it lies between that ring and the
  *   ring above, where the silhouette's top ray comes down at the far side of a footprint about as
  *   deep as the box is wide (a top at or above the camera shows its near edge instead);
  * - far side: where the silhouette's top ray comes down to a top seen from above, when the ring
@@ -498,7 +500,7 @@ export function elevationRings(elevations: Float64Array, resolution: number): Ri
  * - left and right: the box's side edges at the forward distance of the samples along each side
  *   (see `sideEdges`).
  */
-export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrinsics: Intrinsics, pose: CanonicalTransform): FrustumExtent {
+export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrinsics: Intrinsics, pose: CanonicalTransform, heightNoise: number): FrustumExtent {
   const n = pointsCanonical.length / 3;
   const [tx, ty, tz] = pose.translation;
   const sortedYs = new Float64Array(n);
@@ -517,18 +519,29 @@ export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrins
   const rings = elevationRings(elevations, 1 / intrinsics.fy);
   const ringCount = rings.starts.length - 1;
   const ringSize = (r: number) => rings.starts[r + 1] - rings.starts[r];
-  // The highest ring with two returns (a single one above it is a stray), and the next one down.
-  let top = 0;
-  while (top < ringCount - 1 && ringSize(top) < 2) top++;
-  let below = top + 1;
-  while (below < ringCount - 1 && ringSize(below) < 2) below++;
   const ringMedian = (r: number, axis: number) => {
     const values = Float64Array.from({ length: ringSize(r) }, (_, k) => pointsCanonical[3 * rings.order[rings.starts[r] + k] + axis]).sort();
     return median(values);
   };
-  const topY = ringMedian(top, 1), topZ = ringMedian(top, 2);
-  const highest = elevations[rings.order[rings.starts[top]]];
-  const runsAway = below < ringCount && topY - ringMedian(below, 1) > Math.abs(topZ - ringMedian(below, 2));
+  // Rings with two returns or more (a single one is a stray), highest first, and their median
+  // forward distance and height.
+  const counted = Int32Array.from({ length: ringCount }, (_, r) => r).filter((r) => ringSize(r) >= 2);
+  const rungs = counted.length > 0 ? counted : Int32Array.of(0);
+  const ringY = Float64Array.from(rungs, (r) => ringMedian(r, 1)), ringZ = Float64Array.from(rungs, (r) => ringMedian(r, 2));
+  // A top seen from above by several rings: the highest run of rings at one height (within the
+  // height noise) running away from the camera. Rings above it, fewer than it holds, are what stands
+  // on the object (returns its own box missed), not its top.
+  const onLevel = (i: number) => i + 1 < rungs.length && Math.abs(ringZ[i] - ringZ[i + 1]) <= heightNoise && ringY[i] > ringY[i + 1];
+  let runStart = 0;
+  while (runStart < rungs.length && !onLevel(runStart)) runStart++;
+  let runEnd = runStart;
+  while (onLevel(runEnd)) runEnd++;
+  const level = runStart < runEnd && runStart <= runEnd - runStart;
+  const top = level ? runStart : 0;
+  const topY = ringY[top], topZ = level ? median(ringZ.slice(runStart, runEnd + 1)) : ringZ[top];
+  const highest = elevations[rings.order[rings.starts[rungs[top]]]];
+  // The two highest rings run away from the camera (a top seen from above) rather than rise up a face.
+  const runsAway = level || (rungs.length > 1 && topY - ringY[1] > Math.abs(topZ - ringZ[1]));
 
   const [u0, v0, u1, v1] = box;
   const uMid = (u0 + u1) / 2;

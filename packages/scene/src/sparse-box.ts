@@ -497,8 +497,7 @@ export function elevationRings(elevations: Float64Array, resolution: number): Ri
  *   above would have come down to it not much farther (a top seen nearly edge-on leaves it to the
  *   samples' 95th percentile);
  * - bottom: the box's bottom edge at the near side;
- * - left and right: the box's side edges at the forward distance of the samples along each side
- *   (see `sideEdges`).
+ * - left and right: the box's side edges at the samples' median forward distance.
  */
 export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrinsics: Intrinsics, pose: CanonicalTransform, heightNoise: number): FrustumExtent {
   const n = pointsCanonical.length / 3;
@@ -562,7 +561,8 @@ export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrins
   const reach = (elevation: number) => (tz - zTop) / Math.tan(-elevation);
   const bounded = runsAway && ceiling < 0 && zTop < tz && reach(ceiling) <= MAX_FAR_STRETCH * reach(highest);
   const yFar = Math.max(yFarSeen, topY, bounded ? ty + reach(silhouetteTop) * azimuthCos : -Infinity);
-  const [left, right] = sideEdges(pointsCanonical, box, intrinsics, pose);
+  const vMid = (v0 + v1) / 2;
+  const left = rayAtForward(u0, vMid, faceY, intrinsics, pose)[0], right = rayAtForward(u1, vMid, faceY, intrinsics, pose)[0];
   const bottom = rayAtForward(uMid, v1, yNear, intrinsics, pose)[2];
   return {
     min: [Math.min(left, right), yNear, Math.min(zTop, bottom)],
@@ -570,42 +570,6 @@ export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrins
     faceY,
     ringStep: rings.spacing,
   };
-}
-
-/** Samples within this share of their column span from its left or right end show the object's side edge there. */
-const SIDE_BAND = 0.1;
-
-/**
- * The canonical x (metres) of the box's left and right edges, each carried through the camera to the
- * forward distance of the samples along that side of the object (the leftmost and rightmost tenth
- * of their columns), in the row they are seen at: a long object seen receding shows its near end at
- * one side of its box and its far end at the other.
- */
-function sideEdges(pointsCanonical: Float32Array, box: Box2D, intrinsics: Intrinsics, pose: CanonicalTransform): [number, number] {
-  const n = pointsCanonical.length / 3;
-  const r = pose.rotation, t = pose.translation;
-  const columns = new Float64Array(n), rows = new Float64Array(n);
-  let first = Infinity, last = -Infinity;
-  for (let k = 0; k < n; k++) {
-    const x = pointsCanonical[3 * k] - t[0], y = pointsCanonical[3 * k + 1] - t[1], z = pointsCanonical[3 * k + 2] - t[2];
-    // Camera frame = rotationᵀ · (canonical − translation).
-    const xc = r[0] * x + r[3] * y + r[6] * z, yc = r[1] * x + r[4] * y + r[7] * z, zc = r[2] * x + r[5] * y + r[8] * z;
-    columns[k] = intrinsics.cx + (intrinsics.fx * xc) / zc;
-    rows[k] = intrinsics.cy + (intrinsics.fy * yc) / zc;
-    first = Math.min(first, columns[k]);
-    last = Math.max(last, columns[k]);
-  }
-  const band = SIDE_BAND * (last - first);
-  const edgeAt = (u: number, inBand: (column: number) => boolean) => {
-    const ys: number[] = [], vs: number[] = [];
-    for (let k = 0; k < n; k++) {
-      if (!inBand(columns[k])) continue;
-      ys.push(pointsCanonical[3 * k + 1]);
-      vs.push(rows[k]);
-    }
-    return rayAtForward(u, median(Float64Array.from(vs)), median(Float64Array.from(ys)), intrinsics, pose)[0];
-  };
-  return [edgeAt(box[0], (u) => u <= first + band), edgeAt(box[2], (u) => u >= last - band)];
 }
 
 /** The direction of pixel (u, v)'s ray in the canonical frame (not unit length: its camera-frame z is 1). */

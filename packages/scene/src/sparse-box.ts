@@ -528,9 +528,13 @@ export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrins
   const rungs = counted.length > 0 ? counted : Int32Array.of(0);
   const ringY = Float64Array.from(rungs, (r) => ringMedian(r, 1)), ringZ = Float64Array.from(rungs, (r) => ringMedian(r, 2));
   // A top seen from above by several rings: the highest run of rings at one height (within the
-  // height noise) running away from the camera. Rings above it, fewer than it holds, are what stands
-  // on the object (returns its own box missed), not its top.
-  const onLevel = (i: number) => i + 1 < rungs.length && Math.abs(ringZ[i] - ringZ[i + 1]) <= heightNoise && ringY[i] > ringY[i + 1];
+  // height noise) running away from the camera farther than they rise (rings up a face close to the
+  // camera rise by less than the noise too). Rings above it, fewer than it holds, are what stands on
+  // the object (returns its own box missed), not its top.
+  const onLevel = (i: number) => {
+    const rise = Math.abs(ringZ[i] - ringZ[i + 1]);
+    return i + 1 < rungs.length && rise <= heightNoise && ringY[i] - ringY[i + 1] > rise;
+  };
   let runStart = 0;
   while (runStart < rungs.length && !onLevel(runStart)) runStart++;
   let runEnd = runStart;

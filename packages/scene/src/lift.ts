@@ -461,7 +461,7 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
     // sample, is what it stands on when the box's bottom edge comes down to it (or past it: the
     // samples missed a foot lying flat, a laptop's base): its bottom is that level, and its near side
     // comes forward to where the bottom edge meets it.
-    const level = levelBelow(cloud, box, pose, 1.5 * ringRows, lowest + noise, min[1] + noise, noise);
+    const level = levelBelow(cloud, box, pose, 1.5 * ringRows, lowest + noise, min[1] + noise, noise, min[2]);
     if (level !== undefined && min[2] <= level + supportContact(max[2] - min[2])) {
       const contact = rayAtHeight((box[0] + box[2]) / 2, box[3], level, frame.intrinsics, pose);
       const footprintWidth = max[0] - min[0];

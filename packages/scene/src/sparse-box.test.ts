@@ -231,21 +231,25 @@ test('frustumExtent: a top seen nearly edge-on leaves the far side at the sample
   assert.ok(max[1] <= farthest + 1e-6, `far side ${max[1]} beyond the farthest sample ${farthest}`);
 });
 
-test('levelBelow reads the first ring of returns under a box, and only a level', () => {
-  // Rows under a box ending at row 50: a ring at rows 53-54 on a table top 0.72 m high, the next at
-  // row 62 on its front face, 0.6 m; the camera frame is the canonical one (up = −y, forward = z).
+test('levelBelow reads the level under a box nearest where its bottom edge meets the object', () => {
+  // Rows under a box ending at row 50 (the camera frame is the canonical one: up = −y, forward = z):
+  // a ring at rows 53-54 on a table top 0.72 m high and, beside it, on a mug in front whose top is
+  // 0.8 m high; the next ring, at row 62, on the table's front face 0.6 m high.
   const width = 100;
   const pose: CanonicalTransform = { canonical: true, rotation: [1, 0, 0, 0, 0, 1, 0, -1, 0], translation: [0, 0, 1.5] };
-  const build = (rows: [number, number[]][]) => {
-    const positions = new Float32Array(width * 100 * 3);
-    for (const [v, heights] of rows) heights.forEach((up, k) => positions.set([0, 1.5 - up, 2], 3 * (v * width + 20 + 3 * k)));
-    return { width, height: 100, positions };
-  };
+  const positions = new Float32Array(width * 100 * 3);
+  const ring = (v: number, heights: number[]) => heights.forEach((up, k) => positions.set([0, 1.5 - up, 2], 3 * (v * width + 20 + 3 * k)));
+  ring(53, [0.72, 0.73, 0.71, 0.72, 0.8, 0.8]);
+  ring(54, [0.72, 0.72]);
+  ring(62, [0.6, 0.6, 0.6]);
+  const cloud = { width, height: 100, positions };
   const box: [number, number, number, number] = [15, 10, 60, 50];
-  const table = build([[53, [0.72, 0.73, 0.71, 0.72]], [54, [0.72, 0.72]], [62, [0.6, 0.6, 0.6]]]);
-  assert.ok(Math.abs(levelBelow(table, box, pose, 15, 1, 3, 0.02)! - 0.72) < 1e-6);
-  const edge = build([[53, [0.72, 0.72, 0.3, 0.1, 0.1, 0.05]]]);
-  assert.equal(levelBelow(edge, box, pose, 15, 1, 3, 0.02), undefined);
+  // The box's bottom edge meets the object 0.7 m up: the table top.
+  assert.ok(Math.abs(levelBelow(cloud, box, pose, 15, 1, 3, 0.02, 0.7)! - 0.72) < 1e-6);
+  // No higher than 0.7 m (the object's lowest sample): the front face is the only level left.
+  assert.ok(Math.abs(levelBelow(cloud, box, pose, 15, 0.7, 3, 0.02, 0.7)! - 0.6) < 1e-6);
+  // Nothing within two rows of the box.
+  assert.equal(levelBelow(cloud, box, pose, 2, 1, 3, 0.02, 0.7), undefined);
 });
 
 test('frustumExtent: a ring above a top seen by several rings, on something standing on it, leaves the top at its level', () => {

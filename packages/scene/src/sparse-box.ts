@@ -584,33 +584,38 @@ function rayDirection(u: number, v: number, intrinsics: Intrinsics, pose: Canoni
 }
 
 /**
- * The height (canonical z, metres) of the level seen just below a box: the samples (whoever owns
- * them) of the first ring of returns under its bottom edge (within `ringRows` rows of it, that ring's
- * rows being half as many from its first), within its columns, no higher than `highest` and no
- * farther than `farthest` (canonical y, metres): the surface in front of the object's foot. Their
- * median when their heights' interquartile range is within `tolerance` (a level); undefined when
- * none is seen there, or when they are no level (a table's edge and the floor below it).
+ * The height (canonical z, metres) of the level seen just below a box, in front of the object's
+ * foot: the samples (whoever owns them) in the `rows` rows under its bottom edge, within its columns,
+ * no higher than `highest` and no farther than `farthest` (canonical y, metres), grouped into levels
+ * (heights within `tolerance` of the next); of those with two samples or more, the median height of
+ * the one nearest `expected` (where the box's bottom edge meets the object: an occluder's top, a
+ * table's front edge lie above or below it). Undefined when none is seen.
  */
-export function levelBelow(cloud: OrganizedCloud, box: Box2D, pose: CanonicalTransform, ringRows: number, highest: number, farthest: number, tolerance: number): number | undefined {
+export function levelBelow(
+  cloud: OrganizedCloud, box: Box2D, pose: CanonicalTransform, rows: number, highest: number, farthest: number, tolerance: number, expected: number,
+): number | undefined {
   const { width, height, positions } = cloud;
   const [x0, , x1, y1] = pixelRect(box, width, height);
   const r = pose.rotation, t = pose.translation;
   const heights: number[] = [];
-  let last = Math.min(height, y1 + Math.ceil(ringRows));
-  for (let v = y1; v < last; v++) {
+  for (let v = y1; v < Math.min(height, y1 + Math.ceil(rows)); v++) {
     for (let u = x0, p = v * width + x0; u < x1; u++, p++) {
       const [x, y, z] = [positions[3 * p], positions[3 * p + 1], positions[3 * p + 2]];
       if (!(z > 0)) continue;
       const up = r[6] * x + r[7] * y + r[8] * z + t[2], forward = r[3] * x + r[4] * y + r[5] * z + t[1];
-      if (up > highest || forward > farthest) continue;
-      if (heights.length === 0) last = Math.min(last, v + Math.max(1, Math.ceil(ringRows / 2)));
-      heights.push(up);
+      if (up <= highest && forward <= farthest) heights.push(up);
     }
   }
-  if (heights.length === 0) return undefined;
   const sorted = Float64Array.from(heights).sort();
-  const quartile = (q: number) => sorted[Math.floor(q * (sorted.length - 1))];
-  return quartile(0.75) - quartile(0.25) <= tolerance ? quartile(0.5) : undefined;
+  let best: number | undefined;
+  for (let start = 0; start < sorted.length;) {
+    let end = start + 1;
+    while (end < sorted.length && sorted[end] - sorted[end - 1] <= tolerance) end++;
+    const level = sorted[(start + end) >> 1];
+    if (end - start >= 2 && (best === undefined || Math.abs(level - expected) < Math.abs(best - expected))) best = level;
+    start = end;
+  }
+  return best;
 }
 
 /**

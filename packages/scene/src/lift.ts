@@ -11,7 +11,7 @@ import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject,
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
 import { clusterInBox, medianDepth } from './box-cluster.js';
-import { ANY_OWNER, dominantDepthMode, frustumExtent, levelBelow, medianCameraDepth, pixelRect, rangeNoise, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
+import { ANY_OWNER, dominantDepthMode, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, pixelRect, rangeNoise, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
 import { dominantColour } from './colour.js';
 import { nameObjects } from './naming.js';
 
@@ -454,8 +454,10 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
   const { min, max, ringStep } = frustumExtent(objectPoints, box, frame.intrinsics, pose, noise);
   // Pixel rows from one ring of returns to the next at the object (1 where the samples show no rings).
   const ringRows = Number.isNaN(ringStep) ? 1 : ringStep * frame.intrinsics.fy;
-  // No ring fits between the box's bottom edge and the image's: what the object stands on is out of view.
-  const bottomOutOfView = box[3] + ringRows >= cloud.height;
+  // No ring fits between the object's lowest row in view and the image's bottom edge: what it stands
+  // on is out of view. Its face may go on under its box (whose bottom edge the detector drew short).
+  const faceEnd = pose.canonical ? lastRowAtForward(cloud, box, pose, 1.5 * ringRows, min[1], noise) : -1;
+  const bottomOutOfView = Math.max(box[3], faceEnd + 1) + ringRows >= cloud.height;
   if (pose.canonical && !bottomOutOfView) {
     // The level seen just below the box, in front of the object's foot and no higher than its lowest
     // sample, is what it stands on when the box's bottom edge comes down to it (or past it: the

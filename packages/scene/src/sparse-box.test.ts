@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { OrganizedCloud } from '@spatialforge/geometry';
 import { CAMERA_ALIGNED, type CanonicalTransform } from './canonical.js';
 import type { Vec3 } from '@spatialforge/core';
-import { connectedAlongRings, dominantDepthMode, elevationRings, frustumExtent, levelBelow, medianCameraDepth, onGrid, rangeNoise, rowAngle, samplesInBox } from './sparse-box.js';
+import { connectedAlongRings, dominantDepthMode, elevationRings, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, onGrid, rangeNoise, rowAngle, samplesInBox } from './sparse-box.js';
 
 /** An organised cloud of `width`×`height` with depth z at the listed pixels (x, y from a unit focal length at the centre). */
 function cloudWith(width: number, height: number, samples: [number, number, number][]): OrganizedCloud {
@@ -250,6 +250,20 @@ test('levelBelow reads the level under a box nearest where its bottom edge meets
   assert.ok(Math.abs(levelBelow(cloud, box, pose, 15, 0.7, 3, 0.02, 0.7)! - 0.6) < 1e-6);
   // Nothing within two rows of the box.
   assert.equal(levelBelow(cloud, box, pose, 2, 1, 3, 0.02, 0.7), undefined);
+});
+
+test('lastRowAtForward finds how far down the object\'s face goes on under its box', () => {
+  // Under a box ending at row 50 (camera frame = canonical frame: forward = z): the object's face
+  // 2 m ahead at rows 55 and 64, the floor 2.6 m ahead at row 70.
+  const width = 100;
+  const pose: CanonicalTransform = { canonical: true, rotation: [1, 0, 0, 0, 0, 1, 0, -1, 0], translation: [0, 0, 1.5] };
+  const positions = new Float32Array(width * 100 * 3);
+  for (const [v, forward] of [[55, 2], [64, 2.01], [70, 2.6]]) positions.set([0, 1, forward], 3 * (v * width + 30));
+  const cloud = { width, height: 100, positions };
+  const box: [number, number, number, number] = [15, 10, 60, 50];
+  assert.equal(lastRowAtForward(cloud, box, pose, 30, 2, 0.05), 64);
+  assert.equal(lastRowAtForward(cloud, box, pose, 10, 2, 0.05), 55);
+  assert.equal(lastRowAtForward(cloud, box, pose, 30, 3, 0.05), -1);
 });
 
 test('frustumExtent: a ring above a top seen by several rings, on something standing on it, leaves the top at its level', () => {

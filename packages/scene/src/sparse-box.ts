@@ -619,6 +619,25 @@ export function levelBelow(
 }
 
 /**
+ * The last of the `rows` pixel rows under a box's bottom edge holding a sample (within its columns)
+ * at forward distance `forward` (canonical y, metres, within `tolerance`): how far down the object's
+ * face goes on under its box. -1 when none does.
+ */
+export function lastRowAtForward(cloud: OrganizedCloud, box: Box2D, pose: CanonicalTransform, rows: number, forward: number, tolerance: number): number {
+  const { width, height, positions } = cloud;
+  const [x0, , x1, y1] = pixelRect(box, width, height);
+  const r = pose.rotation, t = pose.translation;
+  let last = -1;
+  for (let v = y1; v < Math.min(height, y1 + Math.ceil(rows)); v++) {
+    for (let u = x0, p = v * width + x0; u < x1; u++, p++) {
+      const [x, y, z] = [positions[3 * p], positions[3 * p + 1], positions[3 * p + 2]];
+      if (z > 0 && Math.abs(r[3] * x + r[4] * y + r[5] * z + t[1] - forward) <= tolerance) last = v;
+    }
+  }
+  return last;
+}
+
+/**
  * Where the ray of pixel (u, v) reaches canonical forward distance `y` (metres), in the canonical
  * frame. A ray that never gets there (pointing backwards) stays at the camera.
  */

@@ -123,6 +123,9 @@ function depthModes(positions: Float32Array, samples: Int32Array): Int32Array {
  * lidar): a label per sample, undefined when they show no rings. See `connectedAlongRings`.
  */
 function ringSurfaces(cloud: OrganizedCloud, box: Box2D, samples: Int32Array, pose: CanonicalTransform): Int32Array | undefined {
+  // Rings leave most rows between them empty: a box with depth on most of its pixels is dense.
+  const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
+  if (samples.length > DENSE_SHARE * (x1 - x0) * (y1 - y0)) return undefined;
   const resolution = rowAngle(cloud, samples);
   if (!(resolution > 0) || onGrid(samples, cloud.width)) return undefined;
   const points = new Float32Array(samples.length * 3);
@@ -136,40 +139,52 @@ function ringSurfaces(cloud: OrganizedCloud, box: Box2D, samples: Int32Array, po
   return connectedAlongRings(points, samples, cloud.width, t, resolution, (box[2] - box[0]) * resolution, () => rangeNoise(cloud));
 }
 
+/** Boxes with depth on more than this share of their pixels are dense: no lidar's rings. */
+const DENSE_SHARE = 0.5;
+
 /** Range noise of each cloud measured so far (it is the sensor's, the same over the frame). */
 const noiseOfCloud = new WeakMap<Float32Array, number>();
 
+/** The range noise is measured on about this many samples, in rows spread over the frame (a dense frame needs no more). */
+const NOISE_SAMPLES = 20000;
+
 /**
- * The range noise of an organised cloud's samples, metres (one standard deviation): over every row,
- * the second differences of the range across consecutive returns (no farther apart than NEXT_RETURN
- * times their median spacing), median absolute, as a standard deviation. A frame's returns are
- * mostly on smooth surfaces (the ground, walls), so edges barely move the median.
+ * The range noise of an organised cloud's samples, metres (one standard deviation): over rows spread
+ * over the frame, the second differences of the range across consecutive returns (no farther apart
+ * than NEXT_RETURN times their median spacing), median absolute, as a standard deviation. A frame's
+ * returns are mostly on smooth surfaces (the ground, walls), so edges barely move the median.
  */
 export function rangeNoise(cloud: OrganizedCloud): number {
   const known = noiseOfCloud.get(cloud.positions);
   if (known !== undefined) return known;
   const { width, height, positions } = cloud;
-  const columns: number[] = [], ranges: number[] = [], rowEnds: number[] = [];
-  for (let v = 0, p = 0; v < height; v++) {
-    for (let u = 0; u < width; u++, p++) {
+  let valid = 0;
+  for (let p = 0, n = width * height; p < n; p++) if (positions[3 * p + 2] > 0) valid++;
+  const rowStep = Math.max(1, Math.ceil(valid / NOISE_SAMPLES));
+  // Returns of the rows read, row after row: their columns and ranges (metres), and where each row ends.
+  const columns = new Int32Array(Math.ceil(valid / rowStep) + width), ranges = new Float32Array(columns.length);
+  const rowEnds = new Int32Array(Math.ceil(height / rowStep));
+  let count = 0;
+  for (let v = 0, row = 0; v < height; v += rowStep, row++) {
+    for (let u = 0, p = v * width; u < width; u++, p++) {
       if (!(positions[3 * p + 2] > 0)) continue;
-      columns.push(u);
-      ranges.push(Math.hypot(positions[3 * p], positions[3 * p + 1], positions[3 * p + 2]));
+      columns[count] = u;
+      ranges[count++] = Math.hypot(positions[3 * p], positions[3 * p + 1], positions[3 * p + 2]);
     }
-    rowEnds.push(columns.length);
+    rowEnds[row] = count;
   }
-  const gaps: number[] = [];
-  for (let v = 0, k = 0; v < height; k = rowEnds[v++]) for (let j = k + 1; j < rowEnds[v]; j++) gaps.push(columns[j] - columns[j - 1]);
+  const gaps = new Float32Array(count), second = new Float32Array(count);
+  let gapCount = 0, secondCount = 0;
+  for (let row = 0, k = 0; row < rowEnds.length; k = rowEnds[row++]) for (let j = k + 1; j < rowEnds[row]; j++) gaps[gapCount++] = columns[j] - columns[j - 1];
   let sigma = 0;
-  if (gaps.length > 0) {
-    const near = NEXT_RETURN * median(Float64Array.from(gaps));
-    const second: number[] = [];
-    for (let v = 0, k = 0; v < height; k = rowEnds[v++]) {
-      for (let j = k + 1; j + 1 < rowEnds[v]; j++) {
-        if (columns[j] - columns[j - 1] <= near && columns[j + 1] - columns[j] <= near) second.push(Math.abs(ranges[j] - (ranges[j - 1] + ranges[j + 1]) / 2));
+  if (gapCount > 0) {
+    const near = NEXT_RETURN * selectRank(gaps, gapCount, gapCount >> 1);
+    for (let row = 0, k = 0; row < rowEnds.length; k = rowEnds[row++]) {
+      for (let j = k + 1; j + 1 < rowEnds[row]; j++) {
+        if (columns[j] - columns[j - 1] <= near && columns[j + 1] - columns[j] <= near) second[secondCount++] = Math.abs(ranges[j] - (ranges[j - 1] + ranges[j + 1]) / 2);
       }
     }
-    if (second.length > 0) sigma = median(Float64Array.from(second)) / (NORMAL_MEDIAN * Math.sqrt(1.5));
+    if (secondCount > 0) sigma = selectRank(second, secondCount, secondCount >> 1) / (NORMAL_MEDIAN * Math.sqrt(1.5));
   }
   noiseOfCloud.set(cloud.positions, sigma);
   return sigma;
@@ -222,6 +237,8 @@ const ALONG_RING_SLOPE = 1 / Math.tan((10 * Math.PI) / 180);
 const NEXT_RETURN = 2.5;
 /** Returns within this share of each other's range are at about one range (on one surface, for measuring the ring step). */
 const SAME_RANGE = 0.05;
+/** The ring step is measured on at most this many returns spread over a box's (its median needs no more). */
+const RING_STEP_SAMPLES = 256;
 /** Rings are at least this many pixel rows apart; closer, the depth is dense (or unstructured), not rings. */
 const MIN_RING_ROWS = 3;
 /**
@@ -261,7 +278,8 @@ export function connectedAlongRings(
   if (n < 3) return undefined;
   const range = new Float64Array(n), columns = new Int32Array(n), rows = new Int32Array(n);
   for (let k = 0; k < n; k++) {
-    range[k] = Math.hypot(points[3 * k] - origin[0], points[3 * k + 1] - origin[1], points[3 * k + 2] - origin[2]);
+    const x = points[3 * k] - origin[0], y = points[3 * k + 1] - origin[1], z = points[3 * k + 2] - origin[2];
+    range[k] = Math.sqrt(x * x + y * y + z * z);
     columns[k] = pixels[k] % imageWidth;
     rows[k] = (pixels[k] - columns[k]) / imageWidth;
   }
@@ -273,31 +291,43 @@ export function connectedAlongRings(
     while (k < n && rows[order[k]] < v) k++;
     rowStart[v - top] = k;
   }
-  /** The sample of row v nearest column u, or the first right of u when `rightOf`; -1 for none. */
-  const inRow = (v: number, u: number, rightOf: boolean) => {
+  /** The first sample of row v right of column u; -1 for none. */
+  const rightOf = (v: number, u: number) => {
     if (v < top || v > bottom) return -1;
     let lo = rowStart[v - top], hi = rowStart[v - top + 1];
     const end = hi;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (columns[order[mid]] <= u - (rightOf ? 0 : 0.5)) lo = mid + 1;
+      if (columns[order[mid]] <= u) lo = mid + 1;
       else hi = mid;
     }
-    if (rightOf) return lo < end ? order[lo] : -1;
-    let best = -1;
-    for (const c of [lo - 1, lo]) {
-      if (c >= rowStart[v - top] && c < end && (best < 0 || Math.abs(columns[order[c]] - u) < Math.abs(columns[best] - u))) best = order[c];
-    }
-    return best;
+    return lo < end ? order[lo] : -1;
   };
-  const arc = (a: number, b: number) => Math.hypot(columns[a] - columns[b], rows[a] - rows[b]) * resolution;
+  /** The sample of row v nearest column u; -1 for none. */
+  const nearestInRow = (v: number, u: number) => {
+    if (v < top || v > bottom) return -1;
+    const start = rowStart[v - top], end = rowStart[v - top + 1];
+    let lo = start, hi = end;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (columns[order[mid]] < u) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === end) return lo > start ? order[lo - 1] : -1;
+    if (lo === start || columns[order[lo]] - u < u - columns[order[lo - 1]]) return order[lo];
+    return order[lo - 1];
+  };
+  const arc = (a: number, b: number) => {
+    const du = columns[a] - columns[b], dv = rows[a] - rows[b];
+    return Math.sqrt(du * du + dv * dv) * resolution;
+  };
 
   // Along a ring: each return's next one to the right, a row up or down at most; its step (median, pixels).
   const next = new Int32Array(n).fill(-1);
   const gaps: number[] = [];
   for (let a = 0; a < n; a++) {
     for (let dv = -1; dv <= 1; dv++) {
-      const b = inRow(rows[a] + dv, columns[a], true);
+      const b = rightOf(rows[a] + dv, columns[a]);
       if (b >= 0 && (next[a] < 0 || columns[b] - columns[a] < columns[next[a]] - columns[a])) next[a] = b;
     }
     if (next[a] >= 0) gaps.push(columns[next[a]] - columns[a]);
@@ -305,11 +335,12 @@ export function connectedAlongRings(
   if (gaps.length === 0) return undefined;
   const step = median(Float64Array.from(gaps));
   const neighbours = (a: number) => next[a] >= 0 && columns[next[a]] - columns[a] <= NEXT_RETURN * step;
-  // The ring step (rows): for each return, the nearest row below holding a return beside it at about its range.
+  // The ring step (rows): for returns spread over the samples (RING_STEP_SAMPLES of them at most), the
+  // nearest row below holding a return beside it at about its range.
   const ringRows: number[] = [];
-  for (let a = 0; a < n; a++) {
+  for (let a = 0, every = Math.ceil(n / RING_STEP_SAMPLES); a < n; a += every) {
     for (let v = rows[a] + 2; v <= bottom; v++) {
-      const b = inRow(v, columns[a], false);
+      const b = nearestInRow(v, columns[a]);
       if (b < 0 || Math.abs(columns[b] - columns[a]) > NEXT_RETURN * step) continue;
       if (Math.abs(range[b] - range[a]) > SAME_RANGE * range[a]) continue;
       ringRows.push(v - rows[a]);
@@ -343,7 +374,7 @@ export function connectedAlongRings(
   for (let a = 0; a < n; a++) {
     if (neighbours(a) && onFace(a, next[a], ALONG_RING_SLOPE)) join(a, next[a]);
     for (let v = rows[a] + 2; v <= Math.min(bottom, rows[a] + ACROSS_RING_REACH * spacing); v++) {
-      const b = inRow(v, columns[a], false);
+      const b = nearestInRow(v, columns[a]);
       if (b >= 0 && Math.abs(columns[b] - columns[a]) <= spacing && (onFace(a, b, ACROSS_RING_SLOPE) || onLevel(a, b))) join(a, b);
     }
   }

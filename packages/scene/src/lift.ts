@@ -414,8 +414,10 @@ function liftObject(context: ObjectContext, pixels: Int32Array | undefined, mask
 }
 
 /**
- * A box object from the few depth samples of its dominant depth mode (`pixels`): forward position
- * from the samples, width and height from the box through the camera at their depth.
+ * A box object from the few depth samples of its dominant depth mode (`pixels`): its extent from the
+ * samples and its box through the camera (`frustumExtent`: the top and far side from the rings of
+ * returns and the box's top edge), its bottom on the level seen just below its box, or on the support
+ * where what it stands on is out of view.
  */
 function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undefined): SceneObject | DroppedObject {
   const { object, cloud, pose, opts, frame } = context;
@@ -450,24 +452,27 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
   for (let k = 2; k < objectPoints.length; k += 3) lowest = Math.min(lowest, objectPoints[k]);
   // Height noise (metres): three times the range noise along rays coming down at the object's
   // depression, and a pixel's rounding at its depth.
-  const noise = 3 * rangeNoise(cloud) * Math.min(1, Math.max(0, pose.translation[2] - lowest) / depth) + depth / frame.intrinsics.fy;
-  const { min, max, ringStep } = frustumExtent(objectPoints, box, frame.intrinsics, pose, noise);
+  const heightNoise = 3 * rangeNoise(cloud) * Math.min(1, Math.max(0, pose.translation[2] - lowest) / depth) + depth / frame.intrinsics.fy;
+  const { min, max, ringStep } = frustumExtent(objectPoints, box, frame.intrinsics, pose, heightNoise);
   // Pixel rows from one ring of returns to the next at the object (1 where the samples show no rings).
   const ringRows = Number.isNaN(ringStep) ? 1 : ringStep * frame.intrinsics.fy;
   // No ring fits between the object's lowest row in view and the image's bottom edge: what it stands
   // on is out of view. Its face may go on under its box (whose bottom edge the detector drew short).
-  const faceEnd = pose.canonical ? lastRowAtForward(cloud, box, pose, 1.5 * ringRows, min[1], noise) : -1;
+  const faceEnd = pose.canonical ? lastRowAtForward(cloud, box, pose, 1.5 * ringRows, min[1], heightNoise) : -1;
   const bottomOutOfView = Math.max(box[3], faceEnd + 1) + ringRows >= cloud.height;
   if (pose.canonical && !bottomOutOfView) {
     // The level seen just below the box, in front of the object's foot and no higher than its lowest
     // sample, is what it stands on when the box's bottom edge comes down to it (or past it: the
     // samples missed a foot lying flat, a laptop's base): its bottom is that level, and its near side
     // comes forward to where the bottom edge meets it.
-    const level = levelBelow(cloud, box, pose, 1.5 * ringRows, lowest + noise, min[1] + noise, noise, min[2]);
+    const level = levelBelow(cloud, box, pose, 1.5 * ringRows, lowest + heightNoise, min[1] + heightNoise, heightNoise, min[2]);
     if (level !== undefined && min[2] <= level + supportContact(max[2] - min[2])) {
       const contact = rayAtHeight((box[0] + box[2]) / 2, box[3], level, frame.intrinsics, pose);
       const footprintWidth = max[0] - min[0];
-      if (contact && min[1] - contact[1] > Math.max(FRONT_MIN_GAP, FRONT_GAP * footprintWidth)) min[1] = Math.max(contact[1], max[1] - Math.max(footprintWidth, max[1] - min[1]));
+      // Only by more than the detector's jitter could explain, and no deeper than the footprint is wide.
+      if (contact && min[1] - contact[1] > Math.max(FRONT_MIN_GAP, FRONT_GAP * footprintWidth)) {
+        min[1] = Math.max(contact[1], max[1] - Math.max(footprintWidth, max[1] - min[1]));
+      }
       min[2] = level;
     }
   }

@@ -169,7 +169,8 @@ export function rangeNoise(cloud: OrganizedCloud): number {
     for (let u = 0, p = v * width; u < width; u++, p++) {
       if (!(positions[3 * p + 2] > 0)) continue;
       columns[count] = u;
-      ranges[count++] = Math.hypot(positions[3 * p], positions[3 * p + 1], positions[3 * p + 2]);
+      const x = positions[3 * p], y = positions[3 * p + 1], z = positions[3 * p + 2];
+      ranges[count++] = Math.sqrt(x * x + y * y + z * z);
     }
     rowEnds[row] = count;
   }
@@ -368,7 +369,8 @@ export function connectedAlongRings(
     const heightNoise = noise * down + resolution * Math.max(range[a], range[b]);
     // Rings an arc apart fall this far apart on a level `drop` below the camera, seen `down` (sine) below the horizontal.
     const ringStep = (drop * arc(a, b)) / (down * down);
-    const apart = Math.hypot(points[3 * a] - points[3 * b], points[3 * a + 1] - points[3 * b + 1]);
+    const dx = points[3 * a] - points[3 * b], dy = points[3 * a + 1] - points[3 * b + 1];
+    const apart = Math.sqrt(dx * dx + dy * dy);
     return Math.abs(points[3 * a + 2] - points[3 * b + 2]) <= heightNoise && apart <= Math.min(LEVEL_REACH * ringStep, width * range[a]) + noise;
   };
   for (let a = 0; a < n; a++) {
@@ -521,9 +523,9 @@ export function elevationRings(elevations: Float64Array, resolution: number): Ri
  *   at one height (within `heightNoise`, metres) running away from the camera is a top seen from
  *   above, its height the top's; rings above it, fewer than it holds, are what stands on the object.
  *   Otherwise, where the highest two rings run away from the camera, the top is the highest ring's
- *   height; where they rise up a face, it lies between that ring and the
- *   ring above, where the silhouette's top ray comes down at the far side of a footprint about as
- *   deep as the box is wide (a top at or above the camera shows its near edge instead);
+ *   height; where they rise up a face, it lies between that ring and the ring above, where the
+ *   silhouette's top ray comes down at the far side of a footprint about as deep as the box is wide
+ *   (a top at or above the camera shows its near edge instead);
  * - far side: where the silhouette's top ray comes down to a top seen from above, when the ring
  *   above would have come down to it not much farther (a top seen nearly edge-on leaves it to the
  *   samples' 95th percentile);
@@ -563,8 +565,9 @@ export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrins
   // camera rise by less than the noise too). Rings above it, fewer than it holds, are what stands on
   // the object (returns its own box missed), not its top.
   const onLevel = (i: number) => {
+    if (i + 1 >= rungs.length) return false;
     const rise = Math.abs(ringZ[i] - ringZ[i + 1]);
-    return i + 1 < rungs.length && rise <= heightNoise && ringY[i] - ringY[i + 1] > rise;
+    return rise <= heightNoise && ringY[i] - ringY[i + 1] > rise;
   };
   let runStart = 0;
   while (runStart < rungs.length && !onLevel(runStart)) runStart++;
@@ -631,7 +634,7 @@ export function levelBelow(
   const heights: number[] = [];
   for (let v = y1; v < Math.min(height, y1 + Math.ceil(rows)); v++) {
     for (let u = x0, p = v * width + x0; u < x1; u++, p++) {
-      const [x, y, z] = [positions[3 * p], positions[3 * p + 1], positions[3 * p + 2]];
+      const x = positions[3 * p], y = positions[3 * p + 1], z = positions[3 * p + 2];
       if (!(z > 0)) continue;
       const up = r[6] * x + r[7] * y + r[8] * z + t[2], forward = r[3] * x + r[4] * y + r[5] * z + t[1];
       if (up <= highest && forward <= farthest) heights.push(up);
@@ -661,7 +664,7 @@ export function lastRowAtForward(cloud: OrganizedCloud, box: Box2D, pose: Canoni
   let last = -1;
   for (let v = y1; v < Math.min(height, y1 + Math.ceil(rows)); v++) {
     for (let u = x0, p = v * width + x0; u < x1; u++, p++) {
-      const [x, y, z] = [positions[3 * p], positions[3 * p + 1], positions[3 * p + 2]];
+      const x = positions[3 * p], y = positions[3 * p + 1], z = positions[3 * p + 2];
       if (z > 0 && Math.abs(r[3] * x + r[4] * y + r[5] * z + t[1] - forward) <= tolerance) last = v;
     }
   }

@@ -102,7 +102,7 @@ test(`hard synthetic scenes, Kinect-like depth: ≥ 95 % of pair distances withi
   assert.ok(pairs >= 0.95, `pair distances within 5 %: ${percent(pairs)}`);
 });
 
-test(`hard synthetic scenes, lidar-like sparse depth, boxes only (${SCENES} scenes): ≥ 90 % of heights and pair distances within 10 %`, { todo: NOT_YET }, (t) => {
+test(`hard synthetic scenes, lidar-like sparse depth, boxes only (${SCENES} scenes): ≥ 90 % of heights and pair distances within 10 %`, (t) => {
   const f = lidarFigures();
   const heights = within(f.heightRatios, 0.1), pairs = within(f.pairRatios, 0.1);
   t.diagnostic(`${f.objects} objects, ${f.eligible} with ≥ 10 depth samples in their box: lost ${f.lost}, flagged ${f.flagged}; ` +

@@ -11,7 +11,7 @@ import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject,
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
 import { clusterInBox, medianDepth } from './box-cluster.js';
-import { ANY_OWNER, dominantDepthMode, frustumExtent, medianCameraDepth, pixelRect, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
+import { ANY_OWNER, dominantDepthMode, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, pixelRect, rangeNoise, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
 import { dominantColour } from './colour.js';
 import { nameObjects } from './naming.js';
 
@@ -470,8 +470,10 @@ function flatTop(points: Float32Array, count: number, band: number): number | un
 }
 
 /**
- * A box object from the few depth samples of its dominant depth mode (`pixels`): forward position
- * from the samples, width and height from the box through the camera at their depth.
+ * A box object from the few depth samples of its dominant depth mode (`pixels`): its extent from the
+ * samples and its box through the camera (`frustumExtent`: the top and far side from the rings of
+ * returns and the box's top edge), its bottom on the level seen just below its box, or on the support
+ * where what it stands on is out of view.
  */
 function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undefined): SceneObject | DroppedObject {
   const { object, cloud, pose, opts, frame } = context;
@@ -501,17 +503,34 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
   for (let k = 0; k < pixels.length; k++) points.set(cloud.positions.subarray(3 * pixels[k], 3 * pixels[k] + 3), 3 * k);
   transformPoints(points, pose.rotation, pose.translation, points);
   const objectPoints = pose.canonical ? withoutSupportSurface(points, box, frame.intrinsics, pose) : points;
-  const { min, max } = frustumExtent(objectPoints, box, frame.intrinsics, pose);
-  if (pose.canonical) {
-    // Returns come in rings (rows of samples): the top lies below the ring above the highest return.
-    // The box's top edge, carried to a far side the samples may not reach, cannot put it higher.
-    let highest = -Infinity;
-    for (let k = 2; k < objectPoints.length; k += 3) highest = Math.max(highest, objectPoints[k]);
-    const rows = Array.from(new Set(Array.from(pixels, (p) => Math.floor(p / cloud.width)))).sort((a, b) => a - b);
-    const gaps = rows.slice(1).map((v, k) => v - rows[k]).sort((a, b) => a - b);
-    const ringGap = gaps.length > 0 ? gaps[gaps.length >> 1] : 1; // pixels
-    const cap = highest + ringGap * medianCameraDepth(cloud.positions, pixels) / frame.intrinsics.fy;
-    if (highest < pose.translation[2] && cap < max[2] && cap > min[2]) max[2] = cap;
+  const depth = medianCameraDepth(cloud.positions, pixels);
+  let lowest = Infinity;
+  for (let k = 2; k < objectPoints.length; k += 3) lowest = Math.min(lowest, objectPoints[k]);
+  // Height noise (metres): three times the range noise along rays coming down at the object's
+  // depression, and a pixel's rounding at its depth.
+  const heightNoise = 3 * rangeNoise(cloud) * Math.min(1, Math.max(0, pose.translation[2] - lowest) / depth) + depth / frame.intrinsics.fy;
+  const { min, max, ringStep } = frustumExtent(objectPoints, box, frame.intrinsics, pose, heightNoise);
+  // Pixel rows from one ring of returns to the next at the object (1 where the samples show no rings).
+  const ringRows = Number.isNaN(ringStep) ? 1 : ringStep * frame.intrinsics.fy;
+  // No ring fits between the object's lowest row in view and the image's bottom edge: what it stands
+  // on is out of view. Its face may go on under its box (whose bottom edge the detector drew short).
+  const faceEnd = pose.canonical ? lastRowAtForward(cloud, box, pose, 1.5 * ringRows, min[1], heightNoise) : -1;
+  const bottomOutOfView = Math.max(box[3], faceEnd + 1) + ringRows >= cloud.height;
+  if (pose.canonical && !bottomOutOfView) {
+    // The level seen just below the box, in front of the object's foot and no higher than its lowest
+    // sample, is what it stands on when the box's bottom edge comes down to it (or past it: the
+    // samples missed a foot lying flat, a laptop's base): its bottom is that level, and its near side
+    // comes forward to where the bottom edge meets it.
+    const level = levelBelow(cloud, box, pose, 1.5 * ringRows, lowest + heightNoise, min[1] + heightNoise, heightNoise, min[2]);
+    if (level !== undefined && min[2] <= level + supportContact(max[2] - min[2])) {
+      const contact = rayAtHeight((box[0] + box[2]) / 2, box[3], level, frame.intrinsics, pose);
+      const footprintWidth = max[0] - min[0];
+      // Only by more than the detector's jitter could explain, and no deeper than the footprint is wide.
+      if (contact && min[1] - contact[1] > Math.max(FRONT_MIN_GAP, FRONT_GAP * footprintWidth)) {
+        min[1] = Math.max(contact[1], max[1] - Math.max(footprintWidth, max[1] - min[1]));
+      }
+      min[2] = level;
+    }
   }
   // The box's bottom edge a little below the plane at the face's distance: the object stands on the
   // plane, a little nearer. Far below, the ground is not the plane there (a road dipping away): the box holds.
@@ -522,10 +541,9 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
     size: (size[0] >= size[1] ? size : [size[1], size[0], size[2]]) as Vec3,
     yaw: size[0] >= size[1] ? 0 : Math.PI / 2,
   };
-  const depth = medianCameraDepth(cloud.positions, pixels);
   return finishObject(context, {
     min, max, obb, pointCount: pixels.length, colourPixels: pixels, box2d: box, depth, sparse: true,
-    boxReachesSupport: min[2] <= supportContact(max[2] - min[2]),
+    boxReachesSupport: bottomOutOfView || min[2] <= supportContact(max[2] - min[2]),
   });
 }
 

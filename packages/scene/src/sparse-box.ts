@@ -1,10 +1,11 @@
 /**
  * An object inside a 2D box from a handful of depth samples (projected lidar, a subsampled cloud, or
- * a box too far for a dense cluster). Its depth is the dominant depth mode of the box's samples: the
- * samples off the support plane are split into depth modes where consecutive depths jump by more than
- * the object could be deep, and the box's object is the mode that best fills the box (most samples
- * times the share of the box's width and height they span). Its extent is the 2D box carried through
- * the camera to that depth (the frustum at the mode's depth); see `frustumExtent`.
+ * a box too far for a dense cluster). Its samples are the box's dominant depth mode: the samples off
+ * the support plane are split into the surfaces they lie on (where they come in lidar rings, those
+ * the rings connect, see `connectedAlongRings`; otherwise depth modes, where consecutive depths jump
+ * by more than the object could be deep), and the box's object is the one that best fills the box
+ * (the share of the box's width and height it spans). Its extent is the 2D box carried through the
+ * camera to those samples; see `frustumExtent`.
  */
 import { selectRank, type OrganizedCloud } from '@spatialforge/geometry';
 import type { Box2D, Intrinsics, Vec3 } from '@spatialforge/core';
@@ -52,8 +53,9 @@ export function samplesInBox(cloud: OrganizedCloud, box: Box2D, claimed: Int32Ar
 }
 
 /**
- * The samples of the box's dominant depth mode (pixel indices), empty when no sample is off the
- * support plane. `samples` are pixels with depth (camera z > 0).
+ * The samples of the box's dominant depth mode (pixel indices): of the surfaces the samples off the
+ * support plane lie on, the one that best fills the box; empty when no sample is off the plane.
+ * `samples` are pixels with depth (camera z > 0).
  */
 export function dominantDepthMode(cloud: OrganizedCloud, box: Box2D, samples: Int32Array, pose: CanonicalTransform, planeDistance: number): Int32Array {
   const { positions, width } = cloud;
@@ -71,40 +73,322 @@ export function dominantDepthMode(cloud: OrganizedCloud, box: Box2D, samples: In
     candidates = Int32Array.from(off);
   }
   if (candidates.length === 0) return candidates;
-  const order = Array.from(candidates).sort((a, b) => positions[3 * a + 2] - positions[3 * b + 2]);
+  const surfaces = (pose.canonical ? ringSurfaces(cloud, box, candidates, pose) : undefined) ?? depthModes(positions, candidates);
+  const groups = surfaces.reduce((most, label) => Math.max(most, label + 1), 0);
+  const u0 = new Float64Array(groups).fill(Infinity), u1 = new Float64Array(groups).fill(-Infinity);
+  const v0 = new Float64Array(groups).fill(Infinity), v1 = new Float64Array(groups).fill(-Infinity);
+  const counts = new Int32Array(groups);
+  candidates.forEach((p, k) => {
+    const g = surfaces[k], u = p % width, v = (p - u) / width;
+    counts[g]++;
+    u0[g] = Math.min(u0[g], u);
+    u1[g] = Math.max(u1[g], u);
+    v0[g] = Math.min(v0[g], v);
+    v1[g] = Math.max(v1[g], v);
+  });
   const [bx0, by0, bx1, by1] = box;
   const boxWidth = Math.max(1, bx1 - bx0), boxHeight = Math.max(1, by1 - by0);
-  let best: [number, number] = [0, 0];
-  let bestScore = -1;
-  for (let start = 0; start < order.length;) {
-    let end = start + 1;
-    let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
-    const take = (p: number) => {
-      const u = p % width, v = (p - u) / width;
-      if (u < u0) u0 = u;
-      if (u > u1) u1 = u;
-      if (v < v0) v0 = v;
-      if (v > v1) v1 = v;
-    };
-    take(order[start]);
-    while (end < order.length) {
-      const z = positions[3 * order[end - 1] + 2];
-      if (positions[3 * order[end] + 2] - z > Math.max(MIN_GAP, GAP_PER_METRE * z)) break;
-      take(order[end++]);
-    }
+  let best = 0;
+  let bestScore = -Infinity;
+  for (let g = 0; g < groups; g++) {
+    if (counts[g] === 0) continue;
     // The object spans its box from top to bottom (the box is its outline); the background shows
     // above or beside it, a neighbour at one side. Width counts less: a lidar ring crosses a person's
     // torso, not the arms that widen the box.
-    const fill = (Math.min(boxHeight, v1 - v0 + 1) / boxHeight) * Math.sqrt(Math.min(boxWidth, u1 - u0 + 1) / boxWidth);
-    const count = end - start;
-    const score = count >= Math.max(MIN_MODE_SHARE * order.length, Math.min(MIN_MODE_COUNT, order.length)) ? fill : -1 / count;
+    const fill = (Math.min(boxHeight, v1[g] - v0[g] + 1) / boxHeight) * Math.sqrt(Math.min(boxWidth, u1[g] - u0[g] + 1) / boxWidth);
+    const score = counts[g] >= Math.max(MIN_MODE_SHARE * candidates.length, Math.min(MIN_MODE_COUNT, candidates.length)) ? fill : -1 / counts[g];
     if (score > bestScore) {
       bestScore = score;
-      best = [start, end];
+      best = g;
     }
-    start = end;
   }
-  return Int32Array.from(order.slice(best[0], best[1]));
+  return candidates.filter((_, k) => surfaces[k] === best);
+}
+
+/** Depth modes of the samples (pixel indices): a label per sample, a new one where the sorted depths jump by more than an object could be deep. */
+function depthModes(positions: Float32Array, samples: Int32Array): Int32Array {
+  const order = Int32Array.from(samples.keys()).sort((a, b) => positions[3 * samples[a] + 2] - positions[3 * samples[b] + 2]);
+  const labels = new Int32Array(samples.length);
+  let label = 0;
+  for (let k = 1; k < order.length; k++) {
+    const z = positions[3 * samples[order[k - 1]] + 2];
+    if (positions[3 * samples[order[k]] + 2] - z > Math.max(MIN_GAP, GAP_PER_METRE * z)) label++;
+    labels[order[k]] = label;
+  }
+  return labels;
+}
+
+/**
+ * The surfaces the samples (pixel indices) lie on when they come in rings of returns (projected
+ * lidar): a label per sample, undefined when they show no rings. See `connectedAlongRings`.
+ */
+function ringSurfaces(cloud: OrganizedCloud, box: Box2D, samples: Int32Array, pose: CanonicalTransform): Int32Array | undefined {
+  // Rings leave most rows between them empty: a box with depth on most of its pixels is dense.
+  const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
+  if (samples.length > DENSE_SHARE * (x1 - x0) * (y1 - y0)) return undefined;
+  const resolution = rowAngle(cloud, samples);
+  if (!(resolution > 0) || onGrid(samples, cloud.width)) return undefined;
+  const points = new Float32Array(samples.length * 3);
+  const r = pose.rotation, t = pose.translation, { positions } = cloud;
+  samples.forEach((p, k) => {
+    const x = positions[3 * p], y = positions[3 * p + 1], z = positions[3 * p + 2];
+    points[3 * k] = r[0] * x + r[1] * y + r[2] * z + t[0];
+    points[3 * k + 1] = r[3] * x + r[4] * y + r[5] * z + t[1];
+    points[3 * k + 2] = r[6] * x + r[7] * y + r[8] * z + t[2];
+  });
+  return connectedAlongRings(points, samples, cloud.width, t, resolution, (box[2] - box[0]) * resolution, () => rangeNoise(cloud));
+}
+
+/** Boxes with depth on more than this share of their pixels are dense: no lidar's rings. */
+const DENSE_SHARE = 0.5;
+
+/** Range noise of each cloud measured so far (it is the sensor's, the same over the frame). */
+const noiseOfCloud = new WeakMap<Float32Array, number>();
+
+/** The range noise is measured on about this many samples, in rows spread over the frame (a dense frame needs no more). */
+const NOISE_SAMPLES = 20000;
+
+/**
+ * The range noise of an organised cloud's samples, metres (one standard deviation): over rows spread
+ * over the frame, the second differences of the range across consecutive returns (no farther apart
+ * than NEXT_RETURN times their median spacing), median absolute, as a standard deviation. A frame's
+ * returns are mostly on smooth surfaces (the ground, walls), so edges barely move the median.
+ */
+export function rangeNoise(cloud: OrganizedCloud): number {
+  const known = noiseOfCloud.get(cloud.positions);
+  if (known !== undefined) return known;
+  const { width, height, positions } = cloud;
+  let valid = 0;
+  for (let p = 0, n = width * height; p < n; p++) if (positions[3 * p + 2] > 0) valid++;
+  const rowStep = Math.max(1, Math.ceil(valid / NOISE_SAMPLES));
+  // Returns of the rows read, row after row: their columns and ranges (metres), and where each row ends.
+  const columns = new Int32Array(Math.ceil(valid / rowStep) + width), ranges = new Float32Array(columns.length);
+  const rowEnds = new Int32Array(Math.ceil(height / rowStep));
+  let count = 0;
+  for (let v = 0, row = 0; v < height; v += rowStep, row++) {
+    for (let u = 0, p = v * width; u < width; u++, p++) {
+      if (!(positions[3 * p + 2] > 0)) continue;
+      columns[count] = u;
+      const x = positions[3 * p], y = positions[3 * p + 1], z = positions[3 * p + 2];
+      ranges[count++] = Math.sqrt(x * x + y * y + z * z);
+    }
+    rowEnds[row] = count;
+  }
+  const gaps = new Float32Array(count), second = new Float32Array(count);
+  let gapCount = 0, secondCount = 0;
+  for (let row = 0, k = 0; row < rowEnds.length; k = rowEnds[row++]) for (let j = k + 1; j < rowEnds[row]; j++) gaps[gapCount++] = columns[j] - columns[j - 1];
+  let sigma = 0;
+  if (gapCount > 0) {
+    const near = NEXT_RETURN * selectRank(gaps, gapCount, gapCount >> 1);
+    for (let row = 0, k = 0; row < rowEnds.length; k = rowEnds[row++]) {
+      for (let j = k + 1; j + 1 < rowEnds[row]; j++) {
+        if (columns[j] - columns[j - 1] <= near && columns[j + 1] - columns[j] <= near) second[secondCount++] = Math.abs(ranges[j] - (ranges[j - 1] + ranges[j + 1]) / 2);
+      }
+    }
+    if (secondCount > 0) sigma = selectRank(second, secondCount, secondCount >> 1) / (NORMAL_MEDIAN * Math.sqrt(1.5));
+  }
+  noiseOfCloud.set(cloud.positions, sigma);
+  return sigma;
+}
+
+/**
+ * Whether the pixels lie on a grid coarser than the image's (every k-th row and column, k > 1): a
+ * subsample taken with a stride, whose rows are no lidar's rings.
+ */
+export function onGrid(pixels: Int32Array, imageWidth: number): boolean {
+  if (pixels.length < 2) return false;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const u0 = pixels[0] % imageWidth, v0 = Math.floor(pixels[0] / imageWidth);
+  let rows = 0, columns = 0;
+  for (const p of pixels) {
+    const u = p % imageWidth;
+    rows = gcd(rows, Math.abs((p - u) / imageWidth - v0));
+    columns = gcd(columns, Math.abs(u - u0));
+  }
+  return rows !== 1 && columns !== 1;
+}
+
+/**
+ * The angle one pixel row spans (1 / fy, radians), read off an organised cloud's samples: a pixel's
+ * back-projected y / z is (v − cy) / fy, so two samples rows apart give it exactly. NaN when all the
+ * samples lie on one row.
+ */
+export function rowAngle(cloud: OrganizedCloud, samples: Int32Array): number {
+  const { positions, width } = cloud;
+  let top = -1, bottom = -1;
+  for (const p of samples) {
+    if (top < 0 || p < top) top = p;
+    if (bottom < 0 || p > bottom) bottom = p;
+  }
+  const rows = Math.floor(bottom / width) - Math.floor(top / width);
+  if (rows === 0) return NaN;
+  return (positions[3 * bottom + 1] / positions[3 * bottom + 2] - positions[3 * top + 1] / positions[3 * top + 2]) / rows;
+}
+
+/** The median of |x| for x normal with unit standard deviation. */
+const NORMAL_MEDIAN = 0.6745;
+/** Range noise allowed between two returns on one surface, standard deviations of their difference. */
+const NOISE_SIGMAS = 3;
+/**
+ * Along a ring, neighbouring returns lie on one surface while their ranges differ by at most this
+ * many times the arc between them: a surface down to 10° from the ray (a box's side seen nearly edge-on).
+ */
+const ALONG_RING_SLOPE = 1 / Math.tan((10 * Math.PI) / 180);
+/** Returns along a ring up to this many steps apart are neighbours (one return missing between them); a wider gap is something else between them. */
+const NEXT_RETURN = 2.5;
+/** Returns within this share of each other's range are at about one range (on one surface, for measuring the ring step). */
+const SAME_RANGE = 0.05;
+/** The ring step is measured on at most this many returns spread over a box's (its median needs no more). */
+const RING_STEP_SAMPLES = 256;
+/** Rings are at least this many pixel rows apart; closer, the depth is dense (or unstructured), not rings. */
+const MIN_RING_ROWS = 3;
+/**
+ * Rows down to this many ring steps below a return are its neighbours across: a ring may be missing
+ * on the object (a car's window returns nothing) or be another thing's (a lidar beside the camera
+ * shifts the rings of near and far things apart).
+ */
+const ACROSS_RING_REACH = 2.5;
+/**
+ * Across rings, neighbouring returns lie on one surface while their ranges differ by at most this many
+ * times the arc between them: a surface facing the camera within 60° (a face, a top seen from well above).
+ */
+const ACROSS_RING_SLOPE = Math.tan((60 * Math.PI) / 180);
+/** Across rings, returns at one height (a top seen from above) up to this many times the spacing of the rings on a level there. */
+const LEVEL_REACH = 2;
+
+/**
+ * Labels the samples by the surface they lie on, when they come in rings of returns (projected
+ * lidar: rows of returns a few pixels apart along the row, several rows between rings). Returns
+ * that neighbour each other along a ring (the next one along, a row up or down at most) or across
+ * rings (the nearest one sideways in each row down to 2.5 ring steps below) are linked when they
+ * are on one surface: a face seen within 60° of head-on (ranges differing by at most the arc between
+ * them times tan 60°, plus the noise), a face seen obliquely along a ring (up to 10° from the ray),
+ * or a level (a top seen from above: the same height within the noise, no farther apart than the
+ * rings fall on a level at that height, nor farther than the object is wide: a ground the plane
+ * left, seen nearly edge-on, is not one top). The ring step is measured on the samples themselves.
+ * Undefined when the samples show no rings.
+ * - `points`: the samples in the canonical frame (packed xyz), the camera at `origin`;
+ * - `pixels`: their pixel indices in an image `imageWidth` wide;
+ * - `resolution`: the angle of one pixel, `width` the angle the object's box spans across, radians;
+ * - `rangeNoise`: the sensor's range noise, metres (one standard deviation), asked for once the samples show rings.
+ */
+export function connectedAlongRings(
+  points: Float32Array, pixels: Int32Array, imageWidth: number, origin: ArrayLike<number>, resolution: number, width: number, rangeNoise: () => number,
+): Int32Array | undefined {
+  const n = pixels.length;
+  if (n < 3) return undefined;
+  const range = new Float64Array(n), columns = new Int32Array(n), rows = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const x = points[3 * k] - origin[0], y = points[3 * k + 1] - origin[1], z = points[3 * k + 2] - origin[2];
+    range[k] = Math.sqrt(x * x + y * y + z * z);
+    columns[k] = pixels[k] % imageWidth;
+    rows[k] = (pixels[k] - columns[k]) / imageWidth;
+  }
+  // Samples by row, then column; rowStart[v - top] .. rowStart[v - top + 1] are row v's.
+  const order = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => pixels[a] - pixels[b]);
+  const top = rows[order[0]], bottom = rows[order[n - 1]];
+  const rowStart = new Int32Array(bottom - top + 2);
+  for (let k = 0, v = top; v <= bottom + 1; v++) {
+    while (k < n && rows[order[k]] < v) k++;
+    rowStart[v - top] = k;
+  }
+  /** The first sample of row v right of column u; -1 for none. */
+  const rightOf = (v: number, u: number) => {
+    if (v < top || v > bottom) return -1;
+    let lo = rowStart[v - top], hi = rowStart[v - top + 1];
+    const end = hi;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (columns[order[mid]] <= u) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < end ? order[lo] : -1;
+  };
+  /** The sample of row v nearest column u; -1 for none. */
+  const nearestInRow = (v: number, u: number) => {
+    if (v < top || v > bottom) return -1;
+    const start = rowStart[v - top], end = rowStart[v - top + 1];
+    let lo = start, hi = end;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (columns[order[mid]] < u) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === end) return lo > start ? order[lo - 1] : -1;
+    if (lo === start || columns[order[lo]] - u < u - columns[order[lo - 1]]) return order[lo];
+    return order[lo - 1];
+  };
+  const arc = (a: number, b: number) => {
+    const du = columns[a] - columns[b], dv = rows[a] - rows[b];
+    return Math.sqrt(du * du + dv * dv) * resolution;
+  };
+
+  // Along a ring: each return's next one to the right, a row up or down at most; its step (median, pixels).
+  const next = new Int32Array(n).fill(-1);
+  const gaps: number[] = [];
+  for (let a = 0; a < n; a++) {
+    for (let dv = -1; dv <= 1; dv++) {
+      const b = rightOf(rows[a] + dv, columns[a]);
+      if (b >= 0 && (next[a] < 0 || columns[b] - columns[a] < columns[next[a]] - columns[a])) next[a] = b;
+    }
+    if (next[a] >= 0) gaps.push(columns[next[a]] - columns[a]);
+  }
+  if (gaps.length === 0) return undefined;
+  const step = median(Float64Array.from(gaps));
+  const neighbours = (a: number) => next[a] >= 0 && columns[next[a]] - columns[a] <= NEXT_RETURN * step;
+  // The ring step (rows): for returns spread over the samples (RING_STEP_SAMPLES of them at most), the
+  // nearest row below holding a return beside it at about its range.
+  const ringRows: number[] = [];
+  for (let a = 0, every = Math.ceil(n / RING_STEP_SAMPLES); a < n; a += every) {
+    for (let v = rows[a] + 2; v <= bottom; v++) {
+      const b = nearestInRow(v, columns[a]);
+      if (b < 0 || Math.abs(columns[b] - columns[a]) > NEXT_RETURN * step) continue;
+      if (Math.abs(range[b] - range[a]) > SAME_RANGE * range[a]) continue;
+      ringRows.push(v - rows[a]);
+      break;
+    }
+  }
+  if (ringRows.length === 0) return undefined;
+  const spacing = median(Float64Array.from(ringRows));
+  if (spacing < MIN_RING_ROWS) return undefined;
+  const noise = NOISE_SIGMAS * Math.SQRT2 * rangeNoise();
+
+  const parent = Int32Array.from({ length: n }, (_, k) => k);
+  const find = (k: number): number => {
+    while (parent[k] !== k) k = parent[k] = parent[parent[k]];
+    return k;
+  };
+  const join = (a: number, b: number) => {
+    parent[find(a)] = find(b);
+  };
+  const onFace = (a: number, b: number, slope: number) => Math.abs(range[a] - range[b]) <= Math.min(range[a], range[b]) * arc(a, b) * slope + noise;
+  const onLevel = (a: number, b: number) => {
+    const drop = origin[2] - (points[3 * a + 2] + points[3 * b + 2]) / 2;
+    if (drop <= 0) return false;
+    const down = (origin[2] - points[3 * a + 2] + origin[2] - points[3 * b + 2]) / (range[a] + range[b]);
+    const heightNoise = noise * down + resolution * Math.max(range[a], range[b]);
+    // Rings an arc apart fall this far apart on a level `drop` below the camera, seen `down` (sine) below the horizontal.
+    const ringStep = (drop * arc(a, b)) / (down * down);
+    const dx = points[3 * a] - points[3 * b], dy = points[3 * a + 1] - points[3 * b + 1];
+    const apart = Math.sqrt(dx * dx + dy * dy);
+    return Math.abs(points[3 * a + 2] - points[3 * b + 2]) <= heightNoise && apart <= Math.min(LEVEL_REACH * ringStep, width * range[a]) + noise;
+  };
+  for (let a = 0; a < n; a++) {
+    if (neighbours(a) && onFace(a, next[a], ALONG_RING_SLOPE)) join(a, next[a]);
+    for (let v = rows[a] + 2; v <= Math.min(bottom, rows[a] + ACROSS_RING_REACH * spacing); v++) {
+      const b = nearestInRow(v, columns[a]);
+      if (b >= 0 && Math.abs(columns[b] - columns[a]) <= spacing && (onFace(a, b, ACROSS_RING_SLOPE) || onLevel(a, b))) join(a, b);
+    }
+  }
+  const labels = new Int32Array(n);
+  const labelOfRoot = new Int32Array(n).fill(-1);
+  let count = 0;
+  for (let k = 0; k < n; k++) {
+    const root = find(k);
+    if (labelOfRoot[root] < 0) labelOfRoot[root] = count++;
+    labels[k] = labelOfRoot[root];
+  }
+  return labels;
 }
 
 /**
@@ -182,35 +466,209 @@ export interface FrustumExtent {
   max: Vec3;
   /** Forward distance (canonical y) of the visible face the extent was taken at, metres. */
   faceY: number;
+  /** Elevation step from one ring of returns to the next on the object, radians; NaN when unknown. */
+  ringStep: number;
+}
+
+/**
+ * A top seen from above bounds the far side when the ring above the highest one on it would have
+ * come down to its level at most this many times as far as that ring did.
+ */
+const MAX_FAR_STRETCH = 1.5;
+/** Elevations closer than this many pixels' angle belong to one ring of returns (the pixel grid rounds each return's direction by up to half a pixel). */
+const RING_MERGE_PIXELS = 1.5;
+
+/** Rings of returns among sample elevations: their bounds in the descending order, and their spacing. */
+export interface Rings {
+  /** Sample indices by elevation, highest first. */
+  order: Int32Array;
+  /** Ring k holds order[starts[k]] .. order[starts[k + 1] - 1]; starts has one more entry than there are rings. */
+  starts: Int32Array;
+  /**
+   * Median elevation step from one ring to the next, radians; `resolution` when the samples are dense
+   * (one ring spanning more than a few steps of it), NaN when a single narrow ring gives no step.
+   */
+  spacing: number;
+}
+
+/**
+ * Groups sample elevations (radians above the horizontal through the camera) into rings: a lidar's
+ * beams sweep at fixed elevations, so its returns on an object fall on a few elevations, one per beam,
+ * each spread by the pixel grid only. `resolution` is the angle of one pixel (1 / fy).
+ */
+export function elevationRings(elevations: Float64Array, resolution: number): Rings {
+  const n = elevations.length;
+  const order = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => elevations[b] - elevations[a]);
+  const starts: number[] = [0];
+  for (let k = 1; k < n; k++) if (elevations[order[k - 1]] - elevations[order[k]] > RING_MERGE_PIXELS * resolution) starts.push(k);
+  starts.push(n);
+  const rings = starts.length - 1;
+  const centre = (r: number) => (elevations[order[starts[r]]] + elevations[order[starts[r + 1] - 1]]) / 2;
+  let spacing: number;
+  if (rings >= 2) {
+    const steps = Float64Array.from({ length: rings - 1 }, (_, r) => centre(r) - centre(r + 1)).sort();
+    spacing = steps[(rings - 1) >> 1];
+  } else {
+    spacing = n > 0 && elevations[order[0]] - elevations[order[n - 1]] > 2 * RING_MERGE_PIXELS * resolution ? resolution : NaN;
+  }
+  return { order, starts: Int32Array.from(starts), spacing };
 }
 
 /**
  * The canonical axis-aligned box of an object seen as `pointsCanonical` (packed xyz, its depth
- * samples in the canonical frame) inside `box`: forward (y) from the samples (their 5th to 95th
- * percentile), left-right (x) from the 2D box's side edges carried through the camera to the samples'
- * median forward distance, up-down (z) from its bottom edge at the nearest of those forward
- * distances and its top edge at the farthest sample (the far edge of a top seen from above).
+ * samples in the canonical frame) inside `box`, each side from what measures it:
+ * - near side (y): the samples' 5th percentile forward distance (the face they hit);
+ * - top: the silhouette's top is the box's top edge, but no higher than the ring of returns above
+ *   the highest ring on the object (that ring missed it) and no lower than that ring. A run of rings
+ *   at one height (within `heightNoise`, metres) running away from the camera is a top seen from
+ *   above, its height the top's; rings above it, fewer than it holds, are what stands on the object.
+ *   Otherwise, where the highest two rings run away from the camera, the top is the highest ring's
+ *   height; where they rise up a face, it lies between that ring and the ring above, where the
+ *   silhouette's top ray comes down at the far side of a footprint about as deep as the box is wide
+ *   (a top at or above the camera shows its near edge instead);
+ * - far side: where the silhouette's top ray comes down to a top seen from above, when the ring
+ *   above would have come down to it not much farther (a top seen nearly edge-on leaves it to the
+ *   samples' 95th percentile);
+ * - bottom: the box's bottom edge at the near side;
+ * - left and right: the box's side edges at the samples' median forward distance.
  */
-export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrinsics: Intrinsics, pose: CanonicalTransform): FrustumExtent {
+export function frustumExtent(pointsCanonical: Float32Array, box: Box2D, intrinsics: Intrinsics, pose: CanonicalTransform, heightNoise: number): FrustumExtent {
   const n = pointsCanonical.length / 3;
-  const ys = new Float64Array(n);
-  for (let k = 0; k < n; k++) ys[k] = pointsCanonical[3 * k + 1];
-  ys.sort();
-  const faceY = median(ys);
-  const y0 = Math.min(faceY, ys[Math.floor(EXTENT_TAIL * (n - 1))]), y1 = Math.max(faceY, ys[Math.ceil((1 - EXTENT_TAIL) * (n - 1))]);
-  const [u0, v0, u1, v1] = box;
-  const uMid = (u0 + u1) / 2, vMid = (v0 + v1) / 2;
-  const left = rayAtForward(u0, vMid, faceY, intrinsics, pose), right = rayAtForward(u1, vMid, faceY, intrinsics, pose);
-  // The box's bottom edge is the object's nearest bottom edge; its top edge the farthest top edge
-  // when the camera looks down on the top, the nearest when it looks up at it.
-  const bottom = rayAtForward(uMid, v1, y0, intrinsics, pose);
-  const topFar = rayAtForward(uMid, v0, ys[n - 1], intrinsics, pose);
-  const top = topFar[2] < pose.translation[2] ? topFar : rayAtForward(uMid, v0, y0, intrinsics, pose);
-  return {
-    min: [Math.min(left[0], right[0]), y0, Math.min(top[2], bottom[2])],
-    max: [Math.max(left[0], right[0]), y1, Math.max(top[2], bottom[2])],
-    faceY,
+  const [tx, ty, tz] = pose.translation;
+  const sortedYs = new Float64Array(n);
+  // Elevation of each sample above the horizontal through the camera, radians.
+  const elevations = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const x = pointsCanonical[3 * k] - tx, y = pointsCanonical[3 * k + 1] - ty, z = pointsCanonical[3 * k + 2] - tz;
+    sortedYs[k] = pointsCanonical[3 * k + 1];
+    elevations[k] = Math.atan2(z, Math.hypot(x, y));
+  }
+  sortedYs.sort();
+  const faceY = median(sortedYs);
+  const yNear = Math.min(faceY, sortedYs[Math.floor(EXTENT_TAIL * (n - 1))]);
+  const yFarSeen = Math.max(faceY, sortedYs[Math.ceil((1 - EXTENT_TAIL) * (n - 1))]);
+
+  const rings = elevationRings(elevations, 1 / intrinsics.fy);
+  const ringCount = rings.starts.length - 1;
+  const ringSize = (r: number) => rings.starts[r + 1] - rings.starts[r];
+  const ringMedian = (r: number, axis: number) => {
+    const values = Float64Array.from({ length: ringSize(r) }, (_, k) => pointsCanonical[3 * rings.order[rings.starts[r] + k] + axis]).sort();
+    return median(values);
   };
+  // Rings with two returns or more (a single one is a stray), highest first, and their median
+  // forward distance and height.
+  const counted = Int32Array.from({ length: ringCount }, (_, r) => r).filter((r) => ringSize(r) >= 2);
+  const rungs = counted.length > 0 ? counted : Int32Array.of(0);
+  const ringY = Float64Array.from(rungs, (r) => ringMedian(r, 1)), ringZ = Float64Array.from(rungs, (r) => ringMedian(r, 2));
+  // A top seen from above by several rings: the highest run of rings at one height (within the
+  // height noise) running away from the camera farther than they rise (rings up a face close to the
+  // camera rise by less than the noise too). Rings above it, fewer than it holds, are what stands on
+  // the object (returns its own box missed), not its top.
+  const onLevel = (i: number) => {
+    if (i + 1 >= rungs.length) return false;
+    const rise = Math.abs(ringZ[i] - ringZ[i + 1]);
+    return rise <= heightNoise && ringY[i] - ringY[i + 1] > rise;
+  };
+  let runStart = 0;
+  while (runStart < rungs.length && !onLevel(runStart)) runStart++;
+  let runEnd = runStart;
+  while (onLevel(runEnd)) runEnd++;
+  const level = runStart < runEnd && runStart <= runEnd - runStart;
+  const top = level ? runStart : 0;
+  const topY = ringY[top], topZ = level ? median(ringZ.slice(runStart, runEnd + 1)) : ringZ[top];
+  const highest = elevations[rings.order[rings.starts[rungs[top]]]];
+  // The two highest rings run away from the camera (a top seen from above) rather than rise up a face.
+  const runsAway = level || (rungs.length > 1 && topY - ringY[1] > Math.abs(topZ - ringZ[1]));
+
+  const [u0, v0, u1, v1] = box;
+  const uMid = (u0 + u1) / 2;
+  const edge = rayDirection(uMid, v0, intrinsics, pose);
+  const edgeElevation = Math.atan2(edge[2], Math.hypot(edge[0], edge[1]));
+  const ceiling = Number.isNaN(rings.spacing) ? Infinity : highest + rings.spacing;
+  const silhouetteTop = Math.min(ceiling, Math.max(highest, edgeElevation));
+  const azimuthCos = edge[1] / Math.hypot(edge[0], edge[1]);
+  let zTop = topZ;
+  if (!runsAway) {
+    const faceRange = (topY - ty) / azimuthCos;
+    const across = Math.abs(rayAtForward(u1, v0, topY, intrinsics, pose)[0] - rayAtForward(u0, v0, topY, intrinsics, pose)[0]);
+    const prior = tz + (silhouetteTop < 0 ? faceRange + across : faceRange) * Math.tan(silhouetteTop);
+    const ringAbove = Number.isNaN(rings.spacing) ? Infinity : tz + faceRange * Math.tan(highest + rings.spacing);
+    zTop = Math.min(ringAbove, Math.max(topZ, prior));
+  }
+  // Horizontal distance (metres) at which a ray `elevation` below the horizontal comes down to the top.
+  const reach = (elevation: number) => (tz - zTop) / Math.tan(-elevation);
+  const bounded = runsAway && ceiling < 0 && zTop < tz && reach(ceiling) <= MAX_FAR_STRETCH * reach(highest);
+  const yFar = Math.max(yFarSeen, topY, bounded ? ty + reach(silhouetteTop) * azimuthCos : -Infinity);
+  const vMid = (v0 + v1) / 2;
+  const left = rayAtForward(u0, vMid, faceY, intrinsics, pose)[0], right = rayAtForward(u1, vMid, faceY, intrinsics, pose)[0];
+  const bottom = rayAtForward(uMid, v1, yNear, intrinsics, pose)[2];
+  return {
+    min: [Math.min(left, right), yNear, Math.min(zTop, bottom)],
+    max: [Math.max(left, right), yFar, Math.max(zTop, bottom)],
+    faceY,
+    ringStep: rings.spacing,
+  };
+}
+
+/** The direction of pixel (u, v)'s ray in the canonical frame (not unit length: its camera-frame z is 1). */
+function rayDirection(u: number, v: number, intrinsics: Intrinsics, pose: CanonicalTransform): Vec3 {
+  const r = pose.rotation;
+  const a = (u - intrinsics.cx) / intrinsics.fx, b = (v - intrinsics.cy) / intrinsics.fy;
+  return [r[0] * a + r[1] * b + r[2], r[3] * a + r[4] * b + r[5], r[6] * a + r[7] * b + r[8]];
+}
+
+/**
+ * The height (canonical z, metres) of the level seen just below a box, in front of the object's
+ * foot: the samples (whoever owns them) in the `rows` rows under its bottom edge, within its columns,
+ * no higher than `highest` and no farther than `farthest` (canonical y, metres), grouped into levels
+ * (heights within `tolerance` of the next); of those with two samples or more, the median height of
+ * the one nearest `expected` (where the box's bottom edge meets the object: an occluder's top, a
+ * table's front edge lie above or below it). Undefined when none is seen.
+ */
+export function levelBelow(
+  cloud: OrganizedCloud, box: Box2D, pose: CanonicalTransform, rows: number, highest: number, farthest: number, tolerance: number, expected: number,
+): number | undefined {
+  const { width, height, positions } = cloud;
+  const [x0, , x1, y1] = pixelRect(box, width, height);
+  const r = pose.rotation, t = pose.translation;
+  const heights: number[] = [];
+  for (let v = y1; v < Math.min(height, y1 + Math.ceil(rows)); v++) {
+    for (let u = x0, p = v * width + x0; u < x1; u++, p++) {
+      const x = positions[3 * p], y = positions[3 * p + 1], z = positions[3 * p + 2];
+      if (!(z > 0)) continue;
+      const up = r[6] * x + r[7] * y + r[8] * z + t[2], forward = r[3] * x + r[4] * y + r[5] * z + t[1];
+      if (up <= highest && forward <= farthest) heights.push(up);
+    }
+  }
+  const sorted = Float64Array.from(heights).sort();
+  let best: number | undefined;
+  for (let start = 0; start < sorted.length;) {
+    let end = start + 1;
+    while (end < sorted.length && sorted[end] - sorted[end - 1] <= tolerance) end++;
+    const level = sorted[(start + end) >> 1];
+    if (end - start >= 2 && (best === undefined || Math.abs(level - expected) < Math.abs(best - expected))) best = level;
+    start = end;
+  }
+  return best;
+}
+
+/**
+ * The last of the `rows` pixel rows under a box's bottom edge holding a sample (within its columns)
+ * at forward distance `forward` (canonical y, metres, within `tolerance`): how far down the object's
+ * face goes on under its box. -1 when none does.
+ */
+export function lastRowAtForward(cloud: OrganizedCloud, box: Box2D, pose: CanonicalTransform, rows: number, forward: number, tolerance: number): number {
+  const { width, height, positions } = cloud;
+  const [x0, , x1, y1] = pixelRect(box, width, height);
+  const r = pose.rotation, t = pose.translation;
+  let last = -1;
+  for (let v = y1; v < Math.min(height, y1 + Math.ceil(rows)); v++) {
+    for (let u = x0, p = v * width + x0; u < x1; u++, p++) {
+      const x = positions[3 * p], y = positions[3 * p + 1], z = positions[3 * p + 2];
+      if (z > 0 && Math.abs(r[3] * x + r[4] * y + r[5] * z + t[1] - forward) <= tolerance) last = v;
+    }
+  }
+  return last;
 }
 
 /**

@@ -70,7 +70,11 @@ export interface SceneObject {
    * and size-comparison questions must not.
    */
   truncated?: boolean;
-  /** Largely hidden behind nearer objects; kept out of the same questions as `truncated`. */
+  /**
+   * Partly hidden behind nearer objects: they own a large share of its box's depth pixels, or they
+   * begin just beyond a quarter of its outline, where it may go on behind them. Kept out of the same
+   * questions as `truncated`.
+   */
   occluded?: boolean;
   /**
    * Metres the object's bottom was extended down to the support plane (amodal extent): its bottom

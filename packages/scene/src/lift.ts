@@ -86,6 +86,8 @@ export const DEFAULT_LIFT_OPTIONS: Readonly<LiftOptions> = Object.freeze({
   occludedShare: 0.3,
 });
 
+/** A detector's box may end this share of its size short of its object on a side. */
+const BOX_SLACK_SHARE = 0.1;
 /** A box within this many pixels of the image border is cut by it (`truncated`). */
 const BORDER = 1;
 /** Points above a box's top edge (at the object's far side) up to this share of the object's are strays, and are cut. */
@@ -598,8 +600,8 @@ function finishObject(context: ObjectContext, measured: MeasuredObject): SceneOb
     }
     return valid === 0 ? 0 : nearer / valid;
   };
-  const occluded = nearerShare(y0, y1, -Infinity) >= opts.occludedShare;
   const contact = opts.planeDistanceThreshold * Math.max(1, depth / 2);
+  const occluded = nearerShare(y0, y1, -Infinity) >= opts.occludedShare || hiddenOutline(context, box2d, depth, min[2] + contact) >= HIDDEN_OUTLINE;
   const bottomHidden = box2d[3] >= height - BORDER || nearerShare(y1 - band, y1 + band, min[2] + contact) >= opts.occludedShare;
   const visibleHeight = max[2] - min[2];
   const gap = min[2];
@@ -653,6 +655,45 @@ function finishObject(context: ObjectContext, measured: MeasuredObject): SceneOb
     ...(frontFromBox !== undefined ? { frontFromBox: round(frontFromBox) } : {}),
     ...(measured.sparse ? { sparseDepth: { samples: measured.pointCount, depth: round(depth) } } : {}),
   };
+}
+
+/** An object is occluded when nearer objects border this share of its outline (where depth shows what borders it): it goes on behind them. */
+const HIDDEN_OUTLINE = 0.25;
+
+/**
+ * The share of an object's outline (its box's four sides, a detector's box being its visible
+ * outline) where a nearer object begins just beyond it: there the object may go on, hidden. Along
+ * each side, per row or column, the first pixel with depth past the object's own (a box cut short
+ * leaves some beyond it) within the slack tells: hidden when another object owns it, nearer than `depth` (metres along the optical axis) and
+ * rising above `aboveZ` (canonical metres, the object's bottom: what it stands on hides nothing).
+ * Rows and columns where no pixel with depth is found say nothing.
+ */
+function hiddenOutline(context: ObjectContext, box: Box2D, depth: number, aboveZ: number): number {
+  const { cloud, labels, index, pose } = context;
+  const [r6, r7, r8] = [pose.rotation[6], pose.rotation[7], pose.rotation[8]];
+  const { width, height, positions } = cloud;
+  const [x0, y0, x1, y1] = pixelRect(box, width, height);
+  let hidden = 0, seen = 0;
+  const look = (u: number, v: number, du: number, dv: number, reach: number) => {
+    for (let k = 0; k <= reach; k++, u += du, v += dv) {
+      if (u < 0 || v < 0 || u >= width || v >= height) return;
+      const p = v * width + u, o = 3 * p, owner = labels[p];
+      if (owner === index || !(positions[o + 2] > 0)) continue;
+      if (owner >= 0 && positions[o + 2] < depth && r6 * positions[o] + r7 * positions[o + 1] + r8 * positions[o + 2] + pose.translation[2] > aboveZ) hidden++;
+      else seen++;
+      return;
+    }
+  };
+  const sx = Math.round(BOX_SLACK_SHARE * (x1 - x0)) + 1, sy = Math.round(BOX_SLACK_SHARE * (y1 - y0)) + 1;
+  for (let v = y0; v < y1; v++) {
+    look(x0 - 1, v, -1, 0, sx);
+    look(x1, v, 1, 0, sx);
+  }
+  for (let u = x0; u < x1; u++) {
+    look(u, y0 - 1, 0, -1, sy);
+    look(u, y1, 0, 1, sy);
+  }
+  return hidden + seen === 0 ? 0 : hidden / (hidden + seen);
 }
 
 /**

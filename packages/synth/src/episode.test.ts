@@ -29,9 +29,12 @@ test('episode truth matches each frame: the same ids throughout, only the grippe
     assert.equal(episode.truth[index].gap, boxGap(a, b));
     assert.ok(frame.instances.includes(a.maskValue) && frame.instances.includes(b.maskValue));
   }
+  // The still objects' geometry; how much of each the moving gripper hides changes from frame to frame.
+  const still = (frame: (typeof episode.frames)[number]) =>
+    frame.objects.filter((o) => o.id !== episode.a.id).map(({ visibleShare: _visible, cutByBorder: _cut, ...geometry }) => geometry);
   for (const frame of rest) {
     assert.deepEqual(frame.camera, first.camera);
-    assert.deepEqual(frame.objects.filter((o) => o.id !== episode.a.id), first.objects.filter((o) => o.id !== episode.a.id));
+    assert.deepEqual(still(frame), still(first));
   }
   assert.deepEqual(generateEpisode({ seed: 7, frames: 4 }).truth, episode.truth);
   assert.throws(() => generateEpisode({ seed: 7, frames: 1 }), /frames/);

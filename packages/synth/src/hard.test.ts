@@ -73,3 +73,27 @@ test('a hard scene is written with its boxes (no masks) in frame.json', async ()
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('occlusion truth: an object alone is wholly seen; objects cut by the border show up to it; objects in front hide others', () => {
+  for (const seed of [0, 1, 2]) {
+    // The renderer and the silhouette tracer agree pixel for pixel when nothing else is in view.
+    const [alone] = generateScene({ seed, objectCount: 1 }).objects;
+    assert.equal(alone.visibleShare, 1, `seed ${seed}: a lone object is seen whole`);
+    assert.equal(alone.cutByBorder, false);
+  }
+  let cut = 0, cutAtBorder = 0, hidden = 0;
+  for (let seed = 0; seed < 12; seed++) {
+    const scene = generateHardScene({ seed });
+    for (const object of scene.objects) {
+      assert.ok(object.visibleShare >= 0 && object.visibleShare <= 1);
+      const visible = visibleBox(scene.instances, scene.width, object.maskValue);
+      if (object.cutByBorder) {
+        cut++;
+        if (visible && (visible[0] === 0 || visible[1] === 0 || visible[2] === scene.width || visible[3] === scene.height)) cutAtBorder++;
+      } else if (object.visibleShare < 0.9) hidden++;
+    }
+  }
+  // An object goes out of view where it crosses the border, unless another hides it just there.
+  assert.ok(cut >= 3 && cutAtBorder >= 0.9 * cut, `objects cut by the border ${cut}, of them showing up to it ${cutAtBorder}`);
+  assert.ok(hidden >= 12, `objects in 12 hard scenes that others hide by more than a tenth: ${hidden}`);
+});

@@ -200,6 +200,56 @@ export function render(camera: CameraPose, width: number, height: number, room: 
   return { rgb: { width, height, data: rgb }, depth: { width, height, data: depth }, instances };
 }
 
+/** An object's whole outline through the camera, as if nothing else were in front of it. */
+export interface ObjectSilhouette {
+  /** Pixels its surfaces cover with no other object in front (the room never hides an object), on the image plane beyond the border too. */
+  pixels: number;
+  /** Of them, those inside the image. */
+  inImage: number;
+}
+
+/** Each object's silhouette (same order as `objects`), traced on its own: the truth its occlusion and truncation are measured against. */
+export function objectSilhouettes(camera: CameraPose, width: number, height: number, objects: readonly RenderObject[]): ObjectSilhouette[] {
+  const { fx, fy, cx, cy } = camera.intrinsics;
+  const r = camera.rotation;
+  const normal = new Float64Array(3);
+  const projected = new Float64Array(3);
+  return objects.map((object) => {
+    const rects = object.primitives.map((primitive) => {
+      let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
+      for (const point of hullPoints(primitive)) {
+        project(camera, point, projected);
+        u0 = Math.min(u0, projected[0]); u1 = Math.max(u1, projected[0]);
+        v0 = Math.min(v0, projected[1]); v1 = Math.max(v1, projected[1]);
+      }
+      return [Math.floor(u0) - 1, Math.floor(v0) - 1, Math.ceil(u1) + 1, Math.ceil(v1) + 1];
+    });
+    const ox = Math.min(...rects.map((rect) => rect[0])), oy = Math.min(...rects.map((rect) => rect[1]));
+    const ow = Math.max(...rects.map((rect) => rect[2])) - ox + 1, oh = Math.max(...rects.map((rect) => rect[3])) - oy + 1;
+    const covered = new Uint8Array(ow * oh);
+    object.primitives.forEach((primitive, k) => {
+      const hit = primitive.kind === 'box' ? boxTracer(primitive, camera.position) : cylinderTracer(primitive, camera.position);
+      const [uStart, vStart, uEnd, vEnd] = rects[k];
+      for (let v = vStart; v <= vEnd; v++) {
+        const b = (v - cy) / fy;
+        for (let u = uStart; u <= uEnd; u++) {
+          const a = (u - cx) / fx;
+          const i = (v - oy) * ow + u - ox;
+          if (!covered[i] && hit(r[0] * a + r[1] * b + r[2], r[3] * a + r[4] * b + r[5], r[6] * a + r[7] * b + r[8], Infinity, normal) !== Infinity) covered[i] = 1;
+        }
+      }
+    });
+    let pixels = 0, inImage = 0;
+    for (let i = 0; i < covered.length; i++) {
+      if (!covered[i]) continue;
+      pixels++;
+      const u = ox + (i % ow), v = oy + Math.floor(i / ow);
+      if (u >= 0 && u < width && v >= 0 && v < height) inImage++;
+    }
+    return { pixels, inImage };
+  });
+}
+
 function shade(nx: number, ny: number, nz: number): number {
   return AMBIENT + DIFFUSE * Math.max(0, nx * LIGHT[0] + ny * LIGHT[1] + nz * LIGHT[2]);
 }

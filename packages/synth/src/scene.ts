@@ -9,7 +9,7 @@ import { CARRIER_LABELS, COUNTER, FLOOR_LABELS, type LabelSpec, STACKED_LABELS, 
 import { Layout, type LayoutRules, type Placed } from './layout.js';
 import { type ColourName, PALETTE } from './palette.js';
 import { Random } from './random.js';
-import { type RenderObject, type RenderOptions, type Rgb, type Room, render } from './render.js';
+import { type RenderObject, type RenderOptions, type Rgb, type Room, objectSilhouettes, render } from './render.js';
 import type { ShapeKind } from './shapes.js';
 
 /**
@@ -34,6 +34,10 @@ export interface TruthObject {
   /** `floor`, the id of what it rests on (a table, a counter, or the box or cabinet it is stacked on), or `air` for something held up (the gripper). */
   support: string;
   shape: ShapeKind;
+  /** Share of its whole outline through the camera that is seen: not hidden by other objects (the room never hides one) nor beyond the image border. */
+  visibleShare: number;
+  /** Its outline runs past the image border. */
+  cutByBorder: boolean;
 }
 
 /** The camera of a scene: intrinsics and pose (see camera.ts for the frames and pixel convention). */
@@ -277,17 +281,24 @@ function rank(slot: Slot): number {
 export function renderScene(id: string, layout: Layout, order: readonly number[], renderOptions: RenderOptions, placed: readonly Placed[] = layout.placed): SyntheticScene {
   const { camera, room, width, height } = layout;
   const maskOf = new Map(order.map((index, k) => [index, k + 1]));
-  const objects: TruthObject[] = order.map((index, k) => truthOf(placed[index], k + 1, maskOf));
   const renderObjects: RenderObject[] = order.map((index, k) => ({
     maskValue: k + 1,
     colour: PALETTE[placed[index].colour],
     primitives: placed[index].primitives,
   }));
   const { rgb, depth, instances } = render(camera, width, height, room, renderObjects, renderOptions);
+  const visible = new Int32Array(order.length + 1);
+  for (const value of instances) visible[value]++;
+  const silhouettes = objectSilhouettes(camera, width, height, renderObjects);
+  const objects: TruthObject[] = order.map((index, k) => ({
+    ...truthOf(placed[index], k + 1, maskOf),
+    visibleShare: silhouettes[k].pixels === 0 ? 0 : Math.min(1, visible[k + 1] / silhouettes[k].pixels),
+    cutByBorder: silhouettes[k].inImage < silhouettes[k].pixels,
+  }));
   return { id, width, height, rgb, depth, instances, intrinsics: camera.intrinsics, camera, room, objects };
 }
 
-function truthOf(item: Placed, maskValue: number, maskOf: ReadonlyMap<number, number>): TruthObject {
+function truthOf(item: Placed, maskValue: number, maskOf: ReadonlyMap<number, number>): Omit<TruthObject, 'visibleShare' | 'cutByBorder'> {
   const center: Vec3 = [(item.min[0] + item.max[0]) / 2, (item.min[1] + item.max[1]) / 2, (item.min[2] + item.max[2]) / 2];
   const size: Vec3 = [item.max[0] - item.min[0], item.max[1] - item.min[1], item.max[2] - item.min[2]];
   let [length, width] = item.size;

@@ -9,6 +9,8 @@
  * steps (a Kinect's raw disparity: most neighbours equal, some a step apart) still measures its steps.
  */
 
+import { selectRank } from './select.js';
+
 /** Depth bins, metres wide. */
 const BIN = 0.25;
 /** Bins cover depths up to this, metres; deeper triples count in the last. */
@@ -52,8 +54,10 @@ export function estimateDepthNoise(depth: Float32Array, width: number, height: n
   for (let b = 0; b < bins; b++) {
     const n = counts[b + 1] - counts[b];
     if (n < MIN_TRIPLES) continue;
-    const slice = values.subarray(counts[b], counts[b + 1]).sort();
+    // After selecting the value of rank `kept`, the smaller ones sit before it (in no order).
+    const slice = values.subarray(counts[b], counts[b + 1]);
     const kept = Math.max(1, Math.floor(KEPT_SHARE * n));
+    selectRank(slice, n, kept - 1);
     let sum = 0;
     for (let k = 0; k < kept; k++) sum += slice[k];
     sigma[b] = sum / kept / TRIMMED_MEAN_PER_SIGMA;

@@ -47,6 +47,8 @@ const REACH_SPACING = 1.5;
 const MAX_REACH = 8;
 /** A plane must hold this share of the points around the box to be considered at all. */
 const MIN_PLANE_SHARE = 0.1;
+/** Every this many of a box's candidate pixels are voxelised to judge which parts lie near one another. */
+const JOIN_STRIDE = 2;
 /** Parts within this many `clusterEps` of the object are joined to it. */
 const JOIN_DISTANCE = 1.5;
 /** Least share of the box's points a part needs to be joined to the object. */
@@ -60,7 +62,7 @@ const FILL_TOLERANCE = 0.3;
  */
 const MIN_PLANE_VIEW = Math.sin((8 * Math.PI) / 180);
 /** Points sampled around the box for the plane search. */
-const PLANE_SAMPLE = 3000;
+const PLANE_SAMPLE = 1000;
 
 /**
  * Pixel indices of the box's object, or an empty array when the box holds no candidate point.
@@ -87,31 +89,28 @@ export function clusterInBox(
   const local = (p: number) => (Math.floor(p / width) - wy0) * ww + (p % width) - wx0;
   // Candidates: pixels of the window with depth and unclaimed; those in the box listed.
   const isCandidate = new Uint8Array(ww * wh);
-  const inBox: number[] = [];
-  let withDepth = 0;
+  const inBoxPixels = new Int32Array((x1 - x0) * (y1 - y0));
+  let inBoxCount = 0, withDepth = 0;
   for (let v = wy0; v < wy1; v++) {
     for (let u = wx0, p = v * width + wx0; u < wx1; u++, p++) {
       if (!(positions[3 * p + 2] > 0)) continue;
       withDepth++;
       if (claimed[p] >= 0) continue;
       isCandidate[(v - wy0) * ww + u - wx0] = 1;
-      if (u >= x0 && u < x1 && v >= y0 && v < y1) inBox.push(p);
+      if (u >= x0 && u < x1 && v >= y0 && v < y1) inBoxPixels[inBoxCount++] = p;
     }
   }
-  if (inBox.length === 0) return new Int32Array(0);
+  if (inBoxCount === 0) return new Int32Array(0);
+  const inBox = inBoxPixels.subarray(0, inBoxCount);
   const depthScale = Math.max(1, medianDepth(positions, inBox));
   const sigma = options.noise.sigmaAt(depthScale);
   const planeDistance = options.planeDistance * Math.max(1, depthScale / 2);
   // Noise scatters a removed surface's points beyond that threshold; within a few deviations of it they are no bridge between objects.
   const planeBand = Math.max(planeDistance, PLANE_SIGMAS * sigma);
   // Off the support plane and the planes that carry on beyond the box.
-  let candidates: Int32Array = Int32Array.from(inBox);
+  let candidates: Int32Array = inBox;
   const removed: Surface[] = [];
-  if (supportPlane) {
-    const support: Surface = { plane: supportPlane, near: 0, far: Infinity };
-    candidates = offSurface(positions, candidates, support, planeDistance);
-    removed.push(support);
-  }
+  if (supportPlane) candidates = offSurface(positions, candidates, { plane: supportPlane, near: 0, far: Infinity }, planeDistance);
   for (const surface of extendedSurfaces(cloud, [x0, y0, x1, y1], claimed, supportPlane, planeDistance, options.noise, depthScale, options.seed)) {
     const off = offSurface(positions, candidates, surface, planeDistance);
     // A surface behind or under the object leaves the object on the camera's side of it (a wall
@@ -124,10 +123,13 @@ export function clusterInBox(
     }
   }
   if (candidates.length === 0) return candidates;
-  for (let v = wy0; v < wy1; v++) {
-    for (let u = wx0, p = v * width + wx0; u < wx1; u++, p++) {
-      const i = (v - wy0) * ww + u - wx0;
-      if (isCandidate[i] && removed.some((surface) => onSurface(positions, p, surface, planeBand))) isCandidate[i] = 0;
+  if (supportPlane) removed.push({ plane: supportPlane, near: 0, far: Infinity });
+  for (const { plane: { normal: [nx, ny, nz], d }, near, far } of removed) {
+    for (let v = wy0; v < wy1; v++) {
+      for (let i = (v - wy0) * ww, o = 3 * (v * width + wx0), end = i + ww; i < end; i++, o += 3) {
+        const z = positions[o + 2];
+        if (isCandidate[i] && z >= near && z <= far && Math.abs(nx * positions[o] + ny * positions[o + 1] + nz * z + d) <= planeBand) isCandidate[i] = 0;
+      }
     }
   }
   const slopeJump = JUMP_SHARE * depthScale, noiseJump = JUMP_SIGMAS * Math.SQRT2 * sigma;
@@ -139,24 +141,27 @@ export function clusterInBox(
   // beyond the box (an object's bottom where it meets the surface it stands on): outside the box they
   // bridge nothing.
   const band = new Uint8Array(ww * wh);
-  const queue: number[] = [];
+  const queue = new Int32Array(candidates.length);
+  let queued = 0;
   for (const p of candidates) {
     const i = local(p);
-    if (isCandidate[i]) queue.push(i);
+    if (isCandidate[i]) queue[queued++] = i;
     else band[i] = 1;
   }
-  while (queue.length > 0) {
-    const i = queue.pop()!;
-    const u = i % ww, v = (i - u) / ww;
-    const z = positions[3 * ((v + wy0) * width + u + wx0) + 2];
-    for (const [n, inside] of [[i - 1, u > 0], [i + 1, u + 1 < ww], [i - ww, v > 0], [i + ww, v + 1 < wh]] as const) {
-      if (!inside || !band[n]) continue;
-      const q = (Math.floor(n / ww) + wy0) * width + (n % ww) + wx0;
-      if (Math.abs(positions[3 * q + 2] - z) > jump) continue;
-      band[n] = 0;
-      component.labels[n] = component.labels[i];
-      queue.push(n);
-    }
+  const depthAt = (i: number) => positions[3 * ((((i / ww) | 0) + wy0) * width + (i % ww) + wx0) + 2];
+  const spread = (i: number, n: number, z: number) => {
+    if (!band[n] || Math.abs(depthAt(n) - z) > jump) return;
+    band[n] = 0;
+    component.labels[n] = component.labels[i];
+    queue[queued++] = n;
+  };
+  while (queued > 0) {
+    const i = queue[--queued];
+    const u = i % ww, v = (i - u) / ww, z = depthAt(i);
+    if (u > 0) spread(i, i - 1, z);
+    if (u + 1 < ww) spread(i, i + 1, z);
+    if (v > 0) spread(i, i - ww, z);
+    if (v + 1 < wh) spread(i, i + ww, z);
   }
 
   // Per component: pixels in the box, summed depth and pixel extent there, and pixels beyond the
@@ -172,6 +177,8 @@ export function clusterInBox(
   }
   const depthSum = new Float64Array(count);
   const span = new Int32Array(4 * count).fill(-1);
+  // Pixels beyond the slack, wherever they are: an object that has none there ends within it.
+  const overflow = new Int32Array(count);
   const sx = Math.round((x1 - x0) * BOX_SLACK) + 1, sy = Math.round((y1 - y0) * BOX_SLACK) + 1;
   for (let v = wy0; v < wy1; v++) {
     for (let u = wx0; u < wx1; u++) {
@@ -187,7 +194,10 @@ export function clusterInBox(
           if (u > span[4 * c + 2]) span[4 * c + 2] = u;
           if (v > span[4 * c + 3]) span[4 * c + 3] = v;
         }
-      } else if ((u < x0 - sx || u >= x1 + sx || v < y0 - sy || v >= y1 + sy) && inOther[(v - wy0) * ww + u - wx0]) beyond[c]++;
+      } else if (u < x0 - sx || u >= x1 + sx || v < y0 - sy || v >= y1 + sy) {
+        overflow[c]++;
+        if (inOther[(v - wy0) * ww + u - wx0]) beyond[c]++;
+      }
     }
   }
   const carriesOn = (c: number) => beyond[c] > CARRY_ON_SHARE * size[c];
@@ -195,11 +205,18 @@ export function clusterInBox(
   // An object is a surface and the parts split from it in the image (a chair's seat, back and foot;
   // a lamp's base below a pole the depth lost) that lie near it in 3D and end within the box; a
   // surface that carries on beyond the box is a neighbour's or the background's.
-  const points = new Float32Array(candidates.length * 3);
-  for (let k = 0; k < candidates.length; k++) points.set(positions.subarray(3 * candidates[k], 3 * candidates[k] + 3), 3 * k);
+  // Nearness is judged on voxels a few pixels wide: every other candidate fills them as well.
+  const sampled = Math.ceil(candidates.length / JOIN_STRIDE);
+  const points = new Float32Array(sampled * 3);
+  const sampleLabels = new Int32Array(sampled);
+  for (let k = 0, j = 0; k < candidates.length; k += JOIN_STRIDE, j++) {
+    const o = 3 * candidates[k];
+    points[3 * j] = positions[o]; points[3 * j + 1] = positions[o + 1]; points[3 * j + 2] = positions[o + 2];
+    sampleLabels[j] = component.labels[local(candidates[k])];
+  }
   const voxels = voxelDownsample(points, options.voxelSize * depthScale);
   const voxelLabels = new Int32Array(voxels.positions.length / 3).fill(-1);
-  for (let k = 0; k < candidates.length; k++) voxelLabels[voxels.voxelOfPoint[k]] = component.labels[local(candidates[k])];
+  for (let j = 0; j < sampled; j++) voxelLabels[voxels.voxelOfPoint[j]] = sampleLabels[j];
   const minPart = MIN_PART_SHARE * candidates.length;
   const groupOf = (seed: number) => {
     const joinable = Int32Array.from(size, (n, c) => (carriesOn(c) && c !== seed ? 0 : n));
@@ -241,22 +258,19 @@ export function clusterInBox(
   // The object's pixels: its surfaces' in the box, and just beyond its edges where a detector's box
   // cut it short (within the slack, not in another object's box) when it ends there: what carries on
   // farther (pipes up a wall from a water heater) is connected to it but is not the object.
-  let overflow = 0;
-  for (let v = wy0; v < wy1; v++) {
-    for (let u = wx0; u < wx1; u++) {
-      if ((u < x0 - sx || u >= x1 + sx || v < y0 - sy || v >= y1 + sy) && chosen[component.labels[(v - wy0) * ww + u - wx0] + 1]) overflow++;
-    }
-  }
-  const withSlack = overflow <= SLACK_OVERFLOW;
-  const out: number[] = [];
-  for (let v = Math.max(wy0, y0 - sy); v < Math.min(wy1, y1 + sy); v++) {
-    for (let u = Math.max(wx0, x0 - sx); u < Math.min(wx1, x1 + sx); u++) {
-      const i = (v - wy0) * ww + u - wx0;
+  let beyondSlack = 0;
+  for (let c = 0; c < count; c++) if (chosen[c + 1]) beyondSlack += overflow[c];
+  const withSlack = beyondSlack <= SLACK_OVERFLOW;
+  const [ou0, ov0, ou1, ov1] = [Math.max(wx0, x0 - sx), Math.max(wy0, y0 - sy), Math.min(wx1, x1 + sx), Math.min(wy1, y1 + sy)];
+  const out = new Int32Array((ou1 - ou0) * (ov1 - ov0));
+  let n = 0;
+  for (let v = ov0; v < ov1; v++) {
+    for (let u = ou0, i = (v - wy0) * ww + ou0 - wx0; u < ou1; u++, i++) {
       if (!chosen[component.labels[i] + 1]) continue;
-      if ((u >= x0 && u < x1 && v >= y0 && v < y1) || (withSlack && !inOther[i])) out.push(v * width + u);
+      if ((u >= x0 && u < x1 && v >= y0 && v < y1) || (withSlack && !inOther[i])) out[n++] = v * width + u;
     }
   }
-  return Int32Array.from(out);
+  return out.slice(0, n);
 }
 
 /**
@@ -272,13 +286,14 @@ function depthComponents(
 ) {
   const { wx0, wy0, ww, wh, width } = window;
   // The neighbours ahead of a pixel in scan order within `reach` (each pair is looked at once), and the jump allowed to each.
-  const offsets: [number, number, number][] = [];
+  const steps: number[] = [];
   for (let dv = 0; dv <= reach; dv++) {
     for (let du = dv === 0 ? 1 : -reach; du <= reach; du++) {
       const distance = Math.hypot(du, dv);
-      if (distance <= reach + 0.5) offsets.push([du, dv, Math.max(slopeJump * distance, noiseJump)]);
+      if (distance <= reach + 0.5) steps.push(du, dv, Math.max(slopeJump * distance, noiseJump));
     }
   }
+  const offsets = Float64Array.from(steps);
   const parent = new Int32Array(ww * wh).fill(-1);
   const find = (i: number) => {
     let r = i;
@@ -296,8 +311,8 @@ function depthComponents(
       const i = v * ww + u;
       if (!isCandidate[i]) continue;
       const z = positions[3 * ((v + wy0) * width + u + wx0) + 2];
-      for (const [du, dv, jump] of offsets) {
-        const nu = u + du, nv = v + dv;
+      for (let k = 0; k < offsets.length; k += 3) {
+        const nu = u + offsets[k], nv = v + offsets[k + 1], jump = offsets[k + 2];
         if (nu < 0 || nu >= ww || nv >= wh) continue;
         const n = nv * ww + nu;
         if (!isCandidate[n] || Math.abs(positions[3 * ((nv + wy0) * width + nu + wx0) + 2] - z) > jump) continue;
@@ -419,15 +434,14 @@ function onPlane(positions: Float32Array, p: number, plane: Plane, threshold: nu
   return Math.abs(plane.normal[0] * positions[o] + plane.normal[1] * positions[o + 1] + plane.normal[2] * positions[o + 2] + plane.d) <= threshold;
 }
 
-function onSurface(positions: Float32Array, p: number, surface: Surface, threshold: number): boolean {
-  const z = positions[3 * p + 2];
-  return z >= surface.near && z <= surface.far && onPlane(positions, p, surface.plane, threshold);
-}
-
-function offSurface(positions: Float32Array, pixels: Int32Array, surface: Surface, threshold: number): Int32Array {
-  const keep: number[] = [];
-  for (const p of pixels) if (!onSurface(positions, p, surface, threshold)) keep.push(p);
-  return Int32Array.from(keep);
+function offSurface(positions: Float32Array, pixels: Int32Array, { plane: { normal: [nx, ny, nz], d }, near, far }: Surface, threshold: number): Int32Array {
+  const keep = new Int32Array(pixels.length);
+  let kept = 0;
+  for (const p of pixels) {
+    const o = 3 * p, z = positions[o + 2];
+    if (!(z >= near && z <= far && Math.abs(nx * positions[o] + ny * positions[o + 1] + nz * z + d) <= threshold)) keep[kept++] = p;
+  }
+  return keep.subarray(0, kept);
 }
 
 /** Median depth (metres) of the pixels, by a 1 cm histogram. */

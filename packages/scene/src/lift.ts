@@ -11,7 +11,7 @@ import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject,
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
 import { clusterInBox, medianDepth } from './box-cluster.js';
-import { ANY_OWNER, dominantDepthMode, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, pixelRect, rangeNoise, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
+import { ANY_OWNER, depthPixelsInBox, dominantDepthMode, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, pixelRect, rangeNoise, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
 import { dominantColour } from './colour.js';
 import { nameObjects } from './naming.js';
 
@@ -239,7 +239,7 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
   for (const { object, index } of resolutionOrder(boxes, (region) => boxDepth(cloud, region, labels, pose, opts))) {
     const box = object.box!;
     const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
-    const withDepth = samplesInBox(cloud, box, labels, 1, ANY_OWNER).length;
+    const withDepth = depthPixelsInBox(cloud, box);
     sparse[index] = withDepth < opts.sparseDensity * Math.max(1, (x1 - x0) * (y1 - y0)) || withDepth < opts.minObjectPoints;
     let pixels = sparse[index]
       ? new Int32Array(0)
@@ -448,6 +448,8 @@ function liftObject(context: ObjectContext, pixels: Int32Array | undefined, mask
   });
 }
 
+/** Points of an object whose heights are looked at for its flat top, about. */
+const FLAT_TOP_SAMPLE = 4000;
 /** A flat top holds at least this share of an object's points within a noise band of its height. */
 const FLAT_TOP_SHARE = 0.1;
 /** A point within this many deviations of its depth's noise from a surface is on it. */
@@ -455,13 +457,16 @@ const NOISE_SIGMAS = 2.5;
 
 /**
  * The height (canonical metres) of an object's flat top: the highest band `band` metres deep that
- * holds FLAT_TOP_SHARE of its points (packed canonical xyz), when at most STRAY_SHARE of them lie
+ * holds FLAT_TOP_SHARE of its `pointCount` points (packed canonical xyz), when at most STRAY_SHARE of them lie
  * above it (the median height of its points); undefined when there is none (a chair's back rises well
  * above its seat, and is its own).
  */
-function flatTop(points: Float32Array, count: number, band: number): number | undefined {
+function flatTop(points: Float32Array, pointCount: number, band: number): number | undefined {
+  // A few thousand of the points, evenly spread, show the heights as well as all of them.
+  const stride = Math.max(1, Math.floor(pointCount / FLAT_TOP_SAMPLE));
+  const count = Math.ceil(pointCount / stride);
   const heights = new Float32Array(count);
-  for (let k = 0; k < count; k++) heights[k] = points[3 * k + 2];
+  for (let k = 0; k < count; k++) heights[k] = points[3 * k * stride + 2];
   heights.sort();
   // From the top down: the first point whose band below it holds enough points.
   for (let hi = count - 1, lo = count - 1; hi >= 0 && count - 1 - hi <= STRAY_SHARE * count; hi--) {
@@ -491,7 +496,7 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
   if (!pixels || pixels.length === 0) {
     return { id: object.id, label: object.label, reason: 'no-cluster', detail: 'no depth sample in the box lies off the support plane' };
   }
-  const inBox = samplesInBox(cloud, box, context.labels, 1, ANY_OWNER).length;
+  const inBox = depthPixelsInBox(cloud, box);
   if (inBox < opts.minSparseSamples) {
     return { id: object.id, label: object.label, reason: 'too-few-points', detail: `${inBox} depth samples in the box; at least ${opts.minSparseSamples} are needed` };
   }
@@ -736,35 +741,48 @@ const SURFACE_SPREAD = 1;
  */
 function surfaceUnder(context: ObjectContext, min: Vec3Like, max: Vec3Like, band: number): number {
   const { cloud, pose, labels, index } = context;
-  const [u0, v0, u1] = pixelRect(context.object.box ?? [0, 0, cloud.width, cloud.height], cloud.width, cloud.height);
+  const { width, positions } = cloud;
+  const [u0, v0, u1] = pixelRect(context.object.box ?? [0, 0, width, cloud.height], width, cloud.height);
   const mx = Math.max(FOOTPRINT_MIN_MARGIN, FOOTPRINT_MARGIN * (max[0] - min[0])), my = Math.max(FOOTPRINT_MIN_MARGIN, FOOTPRINT_MARGIN * (max[1] - min[1]));
-  const spread = SURFACE_SPREAD * Math.max(max[0] - min[0], max[1] - min[1]);
+  const below = min[2] - band;
+  if (!(below > 0)) return 0;
+  // The points under the footprint, in height bins half the band deep: count and horizontal extent.
+  const half = band / 2;
+  const bins = Math.ceil(below / half);
+  const count = new Int32Array(bins);
+  const extent = new Float64Array(4 * bins).fill(NaN); // x0, x1, y0, y1 per bin
   const r = pose.rotation, t = pose.translation;
-  const under: number[] = []; // canonical x, y, z of each point under the footprint
   const widen = u1 - u0;
-  const ua = Math.max(0, u0 - widen), ub = Math.min(cloud.width, u1 + widen);
+  const ua = Math.max(0, u0 - widen), ub = Math.min(width, u1 + widen);
   for (let v = v0; v < cloud.height; v++) {
-    for (let u = ua, o = 3 * (v * cloud.width + ua); u < ub; u++, o += 3) {
-      const [x, y, z] = [cloud.positions[o], cloud.positions[o + 1], cloud.positions[o + 2]];
-      if (!(z > 0) || labels[v * cloud.width + u] === index) continue;
-      const cx = r[0] * x + r[1] * y + r[2] * z + t[0], cy = r[3] * x + r[4] * y + r[5] * z + t[1], cz = r[6] * x + r[7] * y + r[8] * z + t[2];
-      if (cz < min[2] - band && cx >= min[0] - mx && cx <= max[0] + mx && cy >= min[1] - my && cy <= max[1] + my) under.push(cx, cy, cz);
+    for (let u = ua, p = v * width + ua; u < ub; u++, p++) {
+      const o = 3 * p, x = positions[o], y = positions[o + 1], z = positions[o + 2];
+      if (!(z > 0) || labels[p] === index) continue;
+      const cz = r[6] * x + r[7] * y + r[8] * z + t[2];
+      if (!(cz >= 0 && cz < below)) continue;
+      const cx = r[0] * x + r[1] * y + r[2] * z + t[0], cy = r[3] * x + r[4] * y + r[5] * z + t[1];
+      if (cx < min[0] - mx || cx > max[0] + mx || cy < min[1] - my || cy > max[1] + my) continue;
+      const bin = Math.min(bins - 1, Math.floor(cz / half)), e = 4 * bin;
+      if (count[bin]++ === 0) extent.set([cx, cx, cy, cy], e);
+      else {
+        extent[e] = Math.min(extent[e], cx); extent[e + 1] = Math.max(extent[e + 1], cx);
+        extent[e + 2] = Math.min(extent[e + 2], cy); extent[e + 3] = Math.max(extent[e + 3], cy);
+      }
     }
   }
-  const n = under.length / 3;
-  const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => under[3 * b + 2] - under[3 * a + 2]);
-  // From the top down: the first band with enough points, spread wide enough to be a surface.
-  for (let k = 0; k + MIN_SURFACE_POINTS <= n; k++) {
-    const top = under[3 * order[k] + 2];
-    let count = 0, x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (let j = k; j < n && under[3 * order[j] + 2] >= top - band; j++) {
-      const [x, y] = [under[3 * order[j]], under[3 * order[j] + 1]];
-      count++;
-      x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+  // From the top down: the first band (two bins) with enough points, spread as wide as the footprint
+  // and around its centre (a surface the object stands on lies around it; a neighbour's beside it does not).
+  const spread = SURFACE_SPREAD * Math.max(max[0] - min[0], max[1] - min[1]);
+  const [cx, cy] = [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2];
+  for (let top = bins - 1; top >= 0; top--) {
+    let n = 0, x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (let bin = Math.max(0, top - 1); bin <= top; bin++) {
+      if (count[bin] === 0) continue;
+      n += count[bin];
+      x0 = Math.min(x0, extent[4 * bin]); x1 = Math.max(x1, extent[4 * bin + 1]);
+      y0 = Math.min(y0, extent[4 * bin + 2]); y1 = Math.max(y1, extent[4 * bin + 3]);
     }
-    // A surface the object stands on lies around its footprint's centre; a neighbour's beside it does not.
-    const [cx, cy] = [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2];
-    if (count >= MIN_SURFACE_POINTS && Math.max(x1 - x0, y1 - y0) >= spread && x0 <= cx && cx <= x1 && y0 <= cy && cy <= y1) return Math.max(0, top - band / 2);
+    if (n >= MIN_SURFACE_POINTS && Math.max(x1 - x0, y1 - y0) >= spread && x0 <= cx && cx <= x1 && y0 <= cy && cy <= y1) return top * half;
   }
   return 0;
 }

@@ -45,11 +45,21 @@ export const ANY_OWNER = -2;
 export function samplesInBox(cloud: OrganizedCloud, box: Box2D, claimed: Int32Array, stride = 1, owner = -1): Int32Array {
   const { width, height, positions } = cloud;
   const [x0, y0, x1, y1] = pixelRect(box, width, height);
-  const out: number[] = [];
+  const out = new Int32Array(Math.ceil((x1 - x0) / stride) * Math.ceil((y1 - y0) / stride));
+  let n = 0;
   for (let v = y0; v < y1; v += stride) {
-    for (let u = x0, p = v * width + x0; u < x1; u += stride, p += stride) if (positions[3 * p + 2] > 0 && (owner === ANY_OWNER || claimed[p] < 0 || claimed[p] === owner)) out.push(p);
+    for (let u = x0, p = v * width + x0; u < x1; u += stride, p += stride) if (positions[3 * p + 2] > 0 && (owner === ANY_OWNER || claimed[p] < 0 || claimed[p] === owner)) out[n++] = p;
   }
-  return Int32Array.from(out);
+  return out.slice(0, n);
+}
+
+/** How many pixels inside the box have depth. */
+export function depthPixelsInBox(cloud: OrganizedCloud, box: Box2D): number {
+  const { width, height, positions } = cloud;
+  const [x0, y0, x1, y1] = pixelRect(box, width, height);
+  let n = 0;
+  for (let v = y0; v < y1; v++) for (let p = 3 * (v * width + x0) + 2, end = 3 * (v * width + x1); p < end; p += 3) if (positions[p] > 0) n++;
+  return n;
 }
 
 /**

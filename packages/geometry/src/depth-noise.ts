@@ -24,6 +24,9 @@ const KEPT_SHARE = 0.9;
 /** E[|X| : |X| below its 90th percentile] for X ~ N(0, 6σ²), per σ: √6 · √(2/π) · (1 − e^(−1.645²/2)) / 0.9. */
 const TRIMMED_MEAN_PER_SIGMA = Math.sqrt(6) * 0.6573;
 
+/** A point within this many deviations of its depth's noise from a surface is taken to lie on it. */
+export const ON_SURFACE_SIGMAS = 2.5;
+
 export interface DepthNoise {
   /** One standard deviation of the depth noise at depth `z` (metres along the optical axis), metres. */
   sigmaAt(z: number): number;

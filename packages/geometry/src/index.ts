@@ -8,7 +8,7 @@ export type { OrganizedCloud, PinholeIntrinsics } from './back-project.js';
 export { fitPlaneRansac, refinePlane, countPlaneInliers } from './plane.js';
 export type { Plane, PlaneFit, RansacPlaneOptions } from './plane.js';
 export { statisticalOutliersOrganized } from './outliers.js';
-export { estimateDepthNoise } from './depth-noise.js';
+export { estimateDepthNoise, ON_SURFACE_SIGMAS } from './depth-noise.js';
 export type { DepthNoise } from './depth-noise.js';
 export type { OutlierOptions } from './outliers.js';
 export { voxelDownsample } from './voxel.js';

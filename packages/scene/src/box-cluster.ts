@@ -5,11 +5,12 @@
  * object stands on or against: the object is left on the camera's side of them). What is left is cut
  * into connected surfaces where the depth jumps between neighbouring pixels (by more than the
  * sensor's noise and a surface's slant explain), in a window a little larger than the box. The box is
- * the object's outline: its surface fills the box and ends at its edges, while a neighbour's or an
- * occluder's carries on into that object's box. The object is the nearest surface that fills the box
- * about as well as the best, with the parts split from it that lie close by in 3D.
+ * the object's outline: the object (a surface with the parts split from it that lie close by in 3D)
+ * reaches the box's edges, fills it and ends there, while a neighbour's or an occluder's surface
+ * reaches fewer edges and carries on into that object's box. Of the objects reaching the most edges,
+ * the nearest that fills the box about as well as the best.
  */
-import { clustersNear, countPlaneInliers, fitPlaneRansac, voxelDownsample } from '@spatialforge/geometry';
+import { clustersNear, countPlaneInliers, fitPlaneRansac, ON_SURFACE_SIGMAS, voxelDownsample } from '@spatialforge/geometry';
 import type { DepthNoise, OrganizedCloud, Plane } from '@spatialforge/geometry';
 import type { Box2D } from '@spatialforge/core';
 
@@ -20,7 +21,7 @@ export interface BoxClusterOptions {
   clusterEps: number;
   /** Voxel side for the parts' 3D proximity, metres at 1 m depth (scaled as `clusterEps`). */
   voxelSize: number;
-  /** Least share of the box's remaining points a cluster needs to be taken for the object. */
+  /** Least share of the box's remaining points its object holds. */
   minShare: number;
   seed: number;
   /** The frame's depth noise. */
@@ -29,14 +30,12 @@ export interface BoxClusterOptions {
 
 /** The window around a box where the surfaces that carry on beyond it show, as a share of its size. */
 const WINDOW_MARGIN = 0.35;
-/** A detector's box may cut its object short by this share of its size on a side. */
-const BOX_SLACK = 0.1;
+/** A detector's box may end this share of its size short of its object on a side (the slack). */
+export const BOX_SLACK = 0.1;
 /** The object ends within the slack when at most this many of its pixels lie beyond it. */
 const SLACK_OVERFLOW = 3;
 /** A component with this many pixels beyond the box (past the slack) per pixel inside carries on beyond it. */
 const CARRY_ON_SHARE = 0.15;
-/** Points within this many deviations of the depth noise of a plane are on it. */
-const PLANE_SIGMAS = 2.5;
 /** Neighbouring pixels are on one surface when their depths differ by at most this share of the depth… */
 const JUMP_SHARE = 0.02;
 /** …or this many deviations of the sensor's noise (on the difference of two pixels), whichever is larger. */
@@ -69,7 +68,7 @@ const PLANE_SAMPLE = 1000;
  * Pixels already claimed (`claimed[p] >= 0`, by a mask or a box resolved before) are not candidates;
  * `others` are the boxes of the frame's other objects, pixels.
  */
-export function clusterInBox(
+export function objectPixelsInBox(
   cloud: OrganizedCloud,
   box: Box2D,
   others: readonly Box2D[],
@@ -106,7 +105,7 @@ export function clusterInBox(
   const sigma = options.noise.sigmaAt(depthScale);
   const planeDistance = options.planeDistance * Math.max(1, depthScale / 2);
   // Noise scatters a removed surface's points beyond that threshold; within a few deviations of it they are no bridge between objects.
-  const planeBand = Math.max(planeDistance, PLANE_SIGMAS * sigma);
+  const planeBand = Math.max(planeDistance, ON_SURFACE_SIGMAS * sigma);
   // Off the support plane and the planes that carry on beyond the box.
   let candidates: Int32Array = inBox;
   const removed: Surface[] = [];
@@ -373,7 +372,7 @@ function extendedSurfaces(
       const z = positions[3 * p + 2];
       if (!(z > 0) || claimed[p] >= 0) continue;
       total++;
-      if (supportPlane && onPlane(positions, p, supportPlane, Math.max(threshold, PLANE_SIGMAS * noise.sigmaAt(z)))) continue;
+      if (supportPlane && onPlane(positions, p, supportPlane, Math.max(threshold, ON_SURFACE_SIGMAS * noise.sigmaAt(z)))) continue;
       sample.push(positions[3 * p], positions[3 * p + 1], z);
       // Which side of the box beyond the slack, as a bit (0 within it): left 1, right 2, above 4, below 8.
       farOut.push((u < x0 - sx ? 1 : 0) | (u >= x1 + sx ? 2 : 0) | (v < y0 - sy ? 4 : 0) | (v >= y1 + sy ? 8 : 0));

@@ -3,7 +3,7 @@
  * the rigid transform from the camera frame (x right, y down, z forward) to the canonical frame
  * (z up, origin at the camera's foot on the plane, x = camera right, y = forward along the plane).
  */
-import { countPlaneInliers, cross3, fitPlaneRansac, normalize3, refinePlane } from '@spatialforge/geometry';
+import { countPlaneInliers, cross3, fitPlaneRansac, normalize3, ON_SURFACE_SIGMAS, refinePlane } from '@spatialforge/geometry';
 import type { DepthNoise, OrganizedCloud } from '@spatialforge/geometry';
 import type { SupportPlane, Vec3 } from '@spatialforge/core';
 
@@ -22,8 +22,6 @@ export interface SupportPlaneOptions {
   noise?: DepthNoise;
 }
 
-/** A point within this many deviations of its depth's noise from the plane is on it. */
-const NOISE_SIGMAS = 2.5;
 
 /** Camera frame → canonical frame: p_canonical = rotation · p_camera + translation. */
 export interface CanonicalTransform {
@@ -65,7 +63,7 @@ export function findCanonicalFrame(cloud: OrganizedCloud, options: SupportPlaneO
     const { noise } = options;
     if (!noise) return undefined;
     const out = new Float32Array(points.length / 3);
-    for (let i = 0; i < out.length; i++) out[i] = points[3 * i + 2] > 0 ? NOISE_SIGMAS * noise.sigmaAt(points[3 * i + 2]) : 0;
+    for (let i = 0; i < out.length; i++) out[i] = points[3 * i + 2] > 0 ? ON_SURFACE_SIGMAS * noise.sigmaAt(points[3 * i + 2]) : 0;
     return out;
   };
   const fit = fitPlaneRansac(sample, {

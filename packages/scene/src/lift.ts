@@ -3,14 +3,14 @@
  * frame. Pure and synchronous; a 640×480 frame allocates a few image-sized buffers, no per-point objects.
  */
 import {
-  axisAlignedBox, backProjectDepth, boxAtYaw, estimateDepthNoise, clustersNear, dbscan, largestCluster, minAreaRectangle, statisticalOutliersOrganized,
-  transformPoints, voxelDownsample,
+  axisAlignedBox, backProjectDepth, boxAtYaw, clustersNear, dbscan, estimateDepthNoise, largestCluster, minAreaRectangle, ON_SURFACE_SIGMAS,
+  statisticalOutliersOrganized, transformPoints, voxelDownsample,
 } from '@spatialforge/geometry';
 import type { DepthNoise, OrganizedCloud } from '@spatialforge/geometry';
 import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject, Vec3 } from '@spatialforge/core';
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
-import { clusterInBox, medianDepth } from './box-cluster.js';
+import { BOX_SLACK, medianDepth, objectPixelsInBox } from './box-cluster.js';
 import { ANY_OWNER, depthPixelsInBox, dominantDepthMode, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, pixelRect, rangeNoise, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
 import { dominantColour } from './colour.js';
 import { nameObjects } from './naming.js';
@@ -86,8 +86,6 @@ export const DEFAULT_LIFT_OPTIONS: Readonly<LiftOptions> = Object.freeze({
   occludedShare: 0.3,
 });
 
-/** A detector's box may end this share of its size short of its object on a side. */
-const BOX_SLACK_SHARE = 0.1;
 /** A box within this many pixels of the image border is cut by it (`truncated`). */
 const BORDER = 1;
 /** Points above a box's top edge (at the object's far side) up to this share of the object's are strays, and are cut. */
@@ -243,7 +241,7 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
     sparse[index] = withDepth < opts.sparseDensity * Math.max(1, (x1 - x0) * (y1 - y0)) || withDepth < opts.minObjectPoints;
     let pixels = sparse[index]
       ? new Int32Array(0)
-      : clusterInBox(cloud, box, otherBoxes(frame, index), labels, pose.plane, {
+      : objectPixelsInBox(cloud, box, otherBoxes(frame, index), labels, pose.plane, {
         planeDistance: opts.planeDistanceThreshold,
         clusterEps: opts.clusterEps,
         voxelSize: opts.voxelSize,
@@ -433,7 +431,7 @@ function liftObject(context: ObjectContext, pixels: Int32Array | undefined, mask
   // stands on it that their own boxes cut short, and its surface's noise. The top is the flat top.
   const depth = medianCameraDepth(positions, objectPixels);
   if (box && pose.canonical && topFromBox === undefined) {
-    const band = Math.max(opts.planeDistanceThreshold * Math.max(1, depth / 2), NOISE_SIGMAS * context.noise.sigmaAt(depth));
+    const band = Math.max(opts.planeDistanceThreshold * Math.max(1, depth / 2), ON_SURFACE_SIGMAS * context.noise.sigmaAt(depth));
     const top = flatTop(objectPoints, count, band);
     if (top !== undefined && max[2] - top > band) {
       topFromBox = max[2] - top;
@@ -452,8 +450,6 @@ function liftObject(context: ObjectContext, pixels: Int32Array | undefined, mask
 const FLAT_TOP_SAMPLE = 4000;
 /** A flat top holds at least this share of an object's points within a noise band of its height. */
 const FLAT_TOP_SHARE = 0.1;
-/** A point within this many deviations of its depth's noise from a surface is on it. */
-const NOISE_SIGMAS = 2.5;
 
 /**
  * The height (canonical metres) of an object's flat top: the highest band `band` metres deep that
@@ -689,7 +685,7 @@ function hiddenOutline(context: ObjectContext, box: Box2D, depth: number, aboveZ
       return;
     }
   };
-  const sx = Math.round(BOX_SLACK_SHARE * (x1 - x0)) + 1, sy = Math.round(BOX_SLACK_SHARE * (y1 - y0)) + 1;
+  const sx = Math.round(BOX_SLACK * (x1 - x0)) + 1, sy = Math.round(BOX_SLACK * (y1 - y0)) + 1;
   for (let v = y0; v < y1; v++) {
     look(x0 - 1, v, -1, 0, sx);
     look(x1, v, 1, 0, sx);

@@ -147,6 +147,24 @@ test('connectedAlongRings joins the far-apart rings on one top and keeps a lower
   assert.notEqual([...cabinet][0], [...table][0]);
 });
 
+test('connectedAlongRings measures the ring step across rings that slant across the image', () => {
+  // A wall 2 m ahead of a camera 1.5 m up; rings 9 rows apart, each dropping a row every 3 columns
+  // (the next return along a ring lies a row lower, two returns along two rows lower).
+  const f = 500, width = 100, points: number[] = [], pixels: number[] = [];
+  for (let ring = 0; ring < 6; ring++) {
+    for (let u = 0; u < width; u += 3) {
+      const v = 10 + 9 * ring + u / 3;
+      const [a, b] = [(u - width / 2) / f, v / f];
+      points.push(a * 2, 2, 1.5 - b * 2);
+      pixels.push(v * width + u);
+    }
+  }
+  const order = pixels.map((_, k) => k).sort((a, b) => pixels[a] - pixels[b]);
+  const labels = connectedAlongRings(Float32Array.from(order.flatMap((k) => points.slice(3 * k, 3 * k + 3))), Int32Array.from(order, (k) => pixels[k]), width, [0, 0, 1.5], 1 / f, 0.2, () => 0.01);
+  assert.ok(labels, 'the rings are found');
+  assert.equal(new Set(labels).size, 1, 'the wall is one surface');
+});
+
 test('connectedAlongRings finds no rings in dense depth', () => {
   const f = 500, width = 60;
   const { points, pixels } = rings(width, 10, 60, 1, f, (a, b) => [a * 2, 2, 1.5 - b * 2]);

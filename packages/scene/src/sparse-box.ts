@@ -347,12 +347,13 @@ export function connectedAlongRings(
   const step = median(Float64Array.from(gaps));
   const neighbours = (a: number) => next[a] >= 0 && columns[next[a]] - columns[a] <= NEXT_RETURN * step;
   // The ring step (rows): for returns spread over the samples (RING_STEP_SAMPLES of them at most), the
-  // nearest row below holding a return beside it at about its range.
+  // nearest row below holding a return beside it at about its range, farther below than beside: a ring
+  // running across the image at a slant holds the next returns along it a row or two lower.
   const ringRows: number[] = [];
   for (let a = 0, every = Math.ceil(n / RING_STEP_SAMPLES); a < n; a += every) {
     for (let v = rows[a] + 2; v <= bottom; v++) {
       const b = nearestInRow(v, columns[a]);
-      if (b < 0 || Math.abs(columns[b] - columns[a]) > NEXT_RETURN * step) continue;
+      if (b < 0 || Math.abs(columns[b] - columns[a]) > Math.min(NEXT_RETURN * step, v - rows[a] - 1)) continue;
       if (Math.abs(range[b] - range[a]) > SAME_RANGE * range[a]) continue;
       ringRows.push(v - rows[a]);
       break;

@@ -117,13 +117,25 @@ export function dominantDepthMode(cloud: OrganizedCloud, box: Box2D, samples: In
 
 /** Depth modes of the samples (pixel indices): a label per sample, a new one where the sorted depths jump by more than an object could be deep. */
 function depthModes(positions: Float32Array, samples: Int32Array): Int32Array {
-  const order = Int32Array.from(samples.keys()).sort((a, b) => positions[3 * samples[a] + 2] - positions[3 * samples[b] + 2]);
-  const labels = new Int32Array(samples.length);
-  let label = 0;
-  for (let k = 1; k < order.length; k++) {
-    const z = positions[3 * samples[order[k - 1]] + 2];
-    if (positions[3 * samples[order[k]] + 2] - z > Math.max(MIN_GAP, GAP_PER_METRE * z)) label++;
-    labels[order[k]] = label;
+  const n = samples.length;
+  const sorted = new Float32Array(n);
+  for (let k = 0; k < n; k++) sorted[k] = positions[3 * samples[k] + 2];
+  sorted.sort();
+  // The depths each mode starts above (the last depth before a jump), ascending.
+  const jumps = new Float32Array(n);
+  let modes = 0;
+  for (let k = 1; k < n; k++) if (sorted[k] - sorted[k - 1] > Math.max(MIN_GAP, GAP_PER_METRE * sorted[k - 1])) jumps[modes++] = sorted[k - 1];
+  const labels = new Int32Array(n);
+  if (modes === 0) return labels;
+  for (let k = 0; k < n; k++) {
+    const z = positions[3 * samples[k] + 2];
+    let lo = 0, hi = modes;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (jumps[mid] < z) lo = mid + 1;
+      else hi = mid;
+    }
+    labels[k] = lo;
   }
   return labels;
 }
@@ -294,14 +306,19 @@ export function connectedAlongRings(
     columns[k] = pixels[k] % imageWidth;
     rows[k] = (pixels[k] - columns[k]) / imageWidth;
   }
-  // Samples by row, then column; rowStart[v - top] .. rowStart[v - top + 1] are row v's.
-  const order = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => pixels[a] - pixels[b]);
+  // Samples by row, then column (pixels listed in scan order need no sorting); rowStart[v - top] ..
+  // rowStart[v - top + 1] are row v's. The first row at or below v holding samples is filledFrom[v - top].
+  const order = Int32Array.from({ length: n }, (_, k) => k);
+  if (pixels.some((p, k) => k > 0 && p < pixels[k - 1])) order.sort((a, b) => pixels[a] - pixels[b]);
   const top = rows[order[0]], bottom = rows[order[n - 1]];
   const rowStart = new Int32Array(bottom - top + 2);
   for (let k = 0, v = top; v <= bottom + 1; v++) {
     while (k < n && rows[order[k]] < v) k++;
     rowStart[v - top] = k;
   }
+  const filledFrom = new Int32Array(bottom - top + 2).fill(bottom + 1);
+  for (let v = bottom; v >= top; v--) filledFrom[v - top] = rowStart[v - top + 1] > rowStart[v - top] ? v : filledFrom[v - top + 1];
+  const nextFilled = (v: number) => (v < top ? top : v > bottom ? bottom + 1 : filledFrom[v - top]);
   /** The first sample of row v right of column u; -1 for none. */
   const rightOf = (v: number, u: number) => {
     if (v < top || v > bottom) return -1;
@@ -335,23 +352,24 @@ export function connectedAlongRings(
 
   // Along a ring: each return's next one to the right, a row up or down at most; its step (median, pixels).
   const next = new Int32Array(n).fill(-1);
-  const gaps: number[] = [];
+  const gaps = new Float64Array(n);
+  let gapCount = 0;
   for (let a = 0; a < n; a++) {
     for (let dv = -1; dv <= 1; dv++) {
       const b = rightOf(rows[a] + dv, columns[a]);
       if (b >= 0 && (next[a] < 0 || columns[b] - columns[a] < columns[next[a]] - columns[a])) next[a] = b;
     }
-    if (next[a] >= 0) gaps.push(columns[next[a]] - columns[a]);
+    if (next[a] >= 0) gaps[gapCount++] = columns[next[a]] - columns[a];
   }
-  if (gaps.length === 0) return undefined;
-  const step = median(Float64Array.from(gaps));
+  if (gapCount === 0) return undefined;
+  const step = median(gaps.subarray(0, gapCount));
   const neighbours = (a: number) => next[a] >= 0 && columns[next[a]] - columns[a] <= NEXT_RETURN * step;
   // The ring step (rows): for returns spread over the samples (RING_STEP_SAMPLES of them at most), the
   // nearest row below holding a return beside it at about its range, farther below than beside: a ring
   // running across the image at a slant holds the next returns along it a row or two lower.
   const ringRows: number[] = [];
   for (let a = 0, every = Math.ceil(n / RING_STEP_SAMPLES); a < n; a += every) {
-    for (let v = rows[a] + 2; v <= bottom; v++) {
+    for (let v = nextFilled(rows[a] + 2); v <= bottom; v = nextFilled(v + 1)) {
       const b = nearestInRow(v, columns[a]);
       if (b < 0 || Math.abs(columns[b] - columns[a]) > Math.min(NEXT_RETURN * step, v - rows[a] - 1)) continue;
       if (Math.abs(range[b] - range[a]) > SAME_RANGE * range[a]) continue;
@@ -384,11 +402,19 @@ export function connectedAlongRings(
     const apart = Math.sqrt(dx * dx + dy * dy);
     return Math.abs(points[3 * a + 2] - points[3 * b + 2]) <= heightNoise && apart <= Math.min(LEVEL_REACH * ringStep, width * range[a]) + noise;
   };
-  for (let a = 0; a < n; a++) {
-    if (neighbours(a) && onFace(a, next[a], ALONG_RING_SLOPE)) join(a, next[a]);
-    for (let v = rows[a] + 2; v <= Math.min(bottom, rows[a] + ACROSS_RING_REACH * spacing); v++) {
-      const b = nearestInRow(v, columns[a]);
-      if (b >= 0 && Math.abs(columns[b] - columns[a]) <= spacing && (onFace(a, b, ACROSS_RING_SLOPE) || onLevel(a, b))) join(a, b);
+  for (let a = 0; a < n; a++) if (neighbours(a) && onFace(a, next[a], ALONG_RING_SLOPE)) join(a, next[a]);
+  // Across rings: row by row, each row below within reach walked alongside (its sample nearest each
+  // return's column, the left one on a tie).
+  for (let r = top; r <= bottom; r = nextFilled(r + 1)) {
+    const first = rowStart[r - top], end = rowStart[r - top + 1];
+    for (let v = nextFilled(r + 2), last = Math.min(bottom, r + ACROSS_RING_REACH * spacing); v <= last; v = nextFilled(v + 1)) {
+      const start = rowStart[v - top], stop = rowStart[v - top + 1];
+      for (let i = first, lo = start; i < end; i++) {
+        const a = order[i], u = columns[a];
+        while (lo < stop && columns[order[lo]] < u) lo++;
+        const b = lo === stop || (lo > start && u - columns[order[lo - 1]] <= columns[order[lo]] - u) ? order[lo - 1] : order[lo];
+        if (Math.abs(columns[b] - u) <= spacing && (onFace(a, b, ACROSS_RING_SLOPE) || onLevel(a, b))) join(a, b);
+      }
     }
   }
   const labels = new Int32Array(n);

@@ -11,7 +11,7 @@ import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject,
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
 import { clusterInBox, medianDepth } from './box-cluster.js';
-import { ANY_OWNER, depthPixelsInBox, dominantDepthMode, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, pixelRect, rangeNoise, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
+import { ANY_OWNER, crowdDepthMode, depthPixelsInBox, dominantDepthMode, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, pixelRect, rangeNoise, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
 import { dominantColour } from './colour.js';
 import { nameObjects } from './naming.js';
 
@@ -193,7 +193,7 @@ export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): Sce
  * objects are sparse. Masks claim their pixels first, in order (an overlap goes to the earlier mask).
  * Boxes are then resolved together, nearest first (by their dominant depth mode), so the nearer
  * object owns the overlap it hides: a dense box takes its cluster among the pixels left, a sparse
- * one (few pixels with depth) the dominant depth mode of its samples left.
+ * one (few pixels with depth) its share of the surfaces its samples left lie on (`crowdDepthMode`).
  */
 function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransform, noise: DepthNoise, opts: LiftOptions) {
   const { width } = cloud;
@@ -236,7 +236,10 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
   const boxes = frame.objects
     .map((object, index) => ({ object, index, depth: object.mask || !object.box ? NaN : boxDepth(cloud, object.box, labels, pose, opts, otherBoxes(frame, index)) }))
     .filter((entry) => !Number.isNaN(entry.depth));
+  // Box objects not yet given their pixels.
+  const waiting = new Set(boxes.map((entry) => entry.index));
   for (const { object, index } of resolutionOrder(boxes, (region) => boxDepth(cloud, region, labels, pose, opts))) {
+    waiting.delete(index);
     const box = object.box!;
     const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
     const withDepth = depthPixelsInBox(cloud, box);
@@ -251,9 +254,14 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
         seed: opts.seed,
         noise,
       });
-    // No dense cluster (a book lying flat is lost with the table top's plane): the box's object is
-    // still its dominant depth mode, lifted as a sparse one, before a larger box takes its pixels.
-    if (pixels.length < opts.minObjectPoints) {
+    if (sparse[index]) {
+      // Few samples (lidar): the surfaces they lie on may run on into boxes still waiting (a crowd,
+      // a cone before a car); the box takes its share of them.
+      const rivals = [...waiting].map((k) => frame.objects[k].box!);
+      pixels = crowdDepthMode(cloud, box, otherBoxes(frame, index), rivals, labels, pose, opts.planeDistanceThreshold);
+    } else if (pixels.length < opts.minObjectPoints) {
+      // No dense cluster (a book lying flat is lost with the table top's plane): the box's object is
+      // still its dominant depth mode, lifted as a sparse one, before a larger box takes its pixels.
       sparse[index] = true;
       pixels = dominantDepthMode(cloud, box, samplesInBox(cloud, box, labels), pose, opts.planeDistanceThreshold);
     }

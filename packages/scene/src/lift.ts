@@ -11,7 +11,7 @@ import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject,
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
 import { clusterInBox, medianDepth } from './box-cluster.js';
-import { ANY_OWNER, crowdDepthMode, depthPixelsInBox, dominantDepthMode, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, pixelRect, rangeNoise, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
+import { ANY_OWNER, crowdDepthMode, depthPixelsInBox, dominantDepthMode, exclusiveSamples, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, pixelRect, rangeNoise, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
 import { dominantColour } from './colour.js';
 import { nameObjects } from './naming.js';
 
@@ -491,15 +491,26 @@ function flatTop(points: Float32Array, pointCount: number, band: number): number
  * where what it stands on is out of view.
  */
 function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undefined): SceneObject | DroppedObject {
-  const { object, cloud, pose, opts, frame } = context;
+  const { object, index, cloud, pose, opts, frame } = context;
   const box = object.box!;
   let pixels = modePixels;
+  // Whether it is lifted from fewer samples of its own than a mode needs.
+  let fewOwn = false;
   if (!pixels || pixels.length < MIN_MODE_SAMPLES) {
-    // Every sample left to it is taken by nearer objects or lies on the plane (a book flat on the
-    // floor): its depth is still the dominant mode of all its box's samples, then of them with the plane's.
-    const all = samplesInBox(cloud, box, context.labels, 1, ANY_OWNER);
-    pixels = dominantDepthMode(cloud, box, all, pose, opts.planeDistanceThreshold);
-    if (pixels.length < MIN_MODE_SAMPLES) pixels = dominantDepthMode(cloud, box, all, { ...pose, plane: undefined }, opts.planeDistanceThreshold);
+    // Too few samples of its own: the dominant mode of those in its exclusive region (in no other
+    // box), whoever took them. Else that of all its box's samples, then of them with the plane's
+    // (every sample left to it is taken by nearer objects or lies on the plane: a book flat on the
+    // floor), unless its own few lie before it: an object before a larger one's surface (a cone
+    // before a car's side) shows as a few returns in front of it, while those behind are seen past it.
+    const exclusive = dominantDepthMode(cloud, box, exclusiveSamples(cloud, box, otherBoxes(frame, index)), pose, opts.planeDistanceThreshold);
+    if (exclusive.length >= MIN_MODE_SAMPLES) pixels = exclusive;
+    else {
+      const all = samplesInBox(cloud, box, context.labels, 1, ANY_OWNER);
+      let filling = dominantDepthMode(cloud, box, all, pose, opts.planeDistanceThreshold);
+      if (filling.length < MIN_MODE_SAMPLES) filling = dominantDepthMode(cloud, box, all, { ...pose, plane: undefined }, opts.planeDistanceThreshold);
+      fewOwn = pixels !== undefined && pixels.length > 0 && !(medianCameraDepth(cloud.positions, pixels) >= medianCameraDepth(cloud.positions, filling));
+      if (!fewOwn) pixels = filling;
+    }
   }
   if (!pixels || pixels.length === 0) {
     return { id: object.id, label: object.label, reason: 'no-cluster', detail: 'no depth sample in the box lies off the support plane' };
@@ -508,7 +519,7 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
   if (inBox < opts.minSparseSamples) {
     return { id: object.id, label: object.label, reason: 'too-few-points', detail: `${inBox} depth samples in the box; at least ${opts.minSparseSamples} are needed` };
   }
-  if (pixels.length < MIN_MODE_SAMPLES) {
+  if (pixels.length < MIN_MODE_SAMPLES && !fewOwn) {
     return {
       id: object.id, label: object.label, reason: 'too-few-points',
       detail: `${pixels.length} depth samples in the box's dominant depth mode; at least ${MIN_MODE_SAMPLES} are needed`,

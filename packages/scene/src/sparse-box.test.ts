@@ -4,7 +4,7 @@ import type { OrganizedCloud } from '@spatialforge/geometry';
 import { CAMERA_ALIGNED, type CanonicalTransform } from './canonical.js';
 import type { Vec3 } from '@spatialforge/core';
 import {
-  centrality, connectedAlongRings, crowdDepthMode, dominantDepthMode, elevationRings, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, onGrid,
+  centrality, connectedAlongRings, crowdDepthMode, dominantDepthMode, elevationRings, exclusiveSamples, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, onGrid,
   rangeNoise, rowAngle, samplesInBox,
 } from './sparse-box.js';
 
@@ -50,6 +50,12 @@ test('centrality is 1 at the box centre, 0 on its edges, by the larger offset as
   // 10 px right of the centre is half the half width (20 px); 10 px down, a quarter of the half height (40 px).
   assert.equal(centrality(box, 40, 70), 0.5);
   assert.equal(centrality(box, 60, 60), -0.5);
+});
+
+test('exclusiveSamples keeps the pixels with depth of a box that lie in none of the others', () => {
+  const cloud = cloudWith(100, 100, [[15, 15, 2], [35, 15, 2], [15, 35, 2], [60, 60, 2]]);
+  const pixels = Array.from(exclusiveSamples(cloud, [10, 10, 40, 40], [[30, 0, 50, 20], [0, 30, 20, 50]]), (p) => [p % 100, Math.floor(p / 100)]);
+  assert.deepEqual(pixels, [[15, 15]]);
 });
 
 /** Pixel indices of the listed samples, and of those among `pixels`, in a 100-pixel-wide image. */

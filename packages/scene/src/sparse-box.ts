@@ -54,6 +54,20 @@ export function samplesInBox(cloud: OrganizedCloud, box: Box2D, claimed: Int32Ar
   return out.slice(0, n);
 }
 
+/** Pixels with depth inside the box and inside none of `others` (its exclusive region), whoever claimed them. */
+export function exclusiveSamples(cloud: OrganizedCloud, box: Box2D, others: readonly Box2D[]): Int32Array {
+  const { width, height } = cloud;
+  const rects = others.map((o) => pixelRect(o, width, height));
+  const all = samplesInBox(cloud, box, new Int32Array(0), 1, ANY_OWNER);
+  const out = new Int32Array(all.length);
+  let n = 0;
+  for (const p of all) {
+    const u = p % width, v = (p - u) / width;
+    if (!rects.some(([x0, y0, x1, y1]) => u >= x0 && u < x1 && v >= y0 && v < y1)) out[n++] = p;
+  }
+  return out.slice(0, n);
+}
+
 /** How many pixels inside the box have depth. */
 export function depthPixelsInBox(cloud: OrganizedCloud, box: Box2D): number {
   const { width, height, positions } = cloud;

@@ -11,7 +11,7 @@ import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject,
 import { findCanonicalFrame } from './canonical.js';
 import type { CanonicalTransform } from './canonical.js';
 import { BOX_SLACK, medianDepth, objectPixelsInBox } from './box-cluster.js';
-import { ANY_OWNER, depthPixelsInBox, dominantDepthMode, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, pixelRect, rangeNoise, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
+import { ANY_OWNER, crowdDepthMode, depthPixelsInBox, dominantDepthMode, exclusiveSamples, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, pixelRect, rangeNoise, rayAtForward, rayAtHeight, samplesInBox, withoutSupportSurface } from './sparse-box.js';
 import { dominantColour } from './colour.js';
 import { nameObjects } from './naming.js';
 
@@ -191,7 +191,7 @@ export function liftFrame(frame: Frame, options: Partial<LiftOptions> = {}): Sce
  * objects are sparse. Masks claim their pixels first, in order (an overlap goes to the earlier mask).
  * Boxes are then resolved together, nearest first (by their dominant depth mode), so the nearer
  * object owns the overlap it hides: a dense box takes its cluster among the pixels left, a sparse
- * one (few pixels with depth) the dominant depth mode of its samples left.
+ * one (few pixels with depth) its share of the surfaces its samples left lie on (`crowdDepthMode`).
  */
 function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransform, noise: DepthNoise, opts: LiftOptions) {
   const { width } = cloud;
@@ -234,7 +234,10 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
   const boxes = frame.objects
     .map((object, index) => ({ object, index, depth: object.mask || !object.box ? NaN : boxDepth(cloud, object.box, labels, pose, opts, otherBoxes(frame, index)) }))
     .filter((entry) => !Number.isNaN(entry.depth));
+  // Box objects not yet given their pixels.
+  const waiting = new Set(boxes.map((entry) => entry.index));
   for (const { object, index } of resolutionOrder(boxes, (region) => boxDepth(cloud, region, labels, pose, opts))) {
+    waiting.delete(index);
     const box = object.box!;
     const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
     const withDepth = depthPixelsInBox(cloud, box);
@@ -249,9 +252,14 @@ function assignPixels(frame: Frame, cloud: OrganizedCloud, pose: CanonicalTransf
         seed: opts.seed,
         noise,
       });
-    // No dense cluster (a book lying flat is lost with the table top's plane): the box's object is
-    // still its dominant depth mode, lifted as a sparse one, before a larger box takes its pixels.
-    if (pixels.length < opts.minObjectPoints) {
+    if (sparse[index]) {
+      // Few samples (lidar): the surfaces they lie on may run on into boxes still waiting (a crowd,
+      // a cone before a car); the box takes its share of them.
+      const rivals = [...waiting].map((k) => frame.objects[k].box!);
+      pixels = crowdDepthMode(cloud, box, otherBoxes(frame, index), rivals, labels, pose, opts.planeDistanceThreshold);
+    } else if (pixels.length < opts.minObjectPoints) {
+      // No dense cluster (a book lying flat is lost with the table top's plane): the box's object is
+      // still its dominant depth mode, lifted as a sparse one, before a larger box takes its pixels.
       sparse[index] = true;
       pixels = dominantDepthMode(cloud, box, samplesInBox(cloud, box, labels), pose, opts.planeDistanceThreshold);
     }
@@ -479,15 +487,26 @@ function flatTop(points: Float32Array, pointCount: number, band: number): number
  * where what it stands on is out of view.
  */
 function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undefined): SceneObject | DroppedObject {
-  const { object, cloud, pose, opts, frame } = context;
+  const { object, index, cloud, pose, opts, frame } = context;
   const box = object.box!;
   let pixels = modePixels;
+  // Whether it is lifted from fewer samples of its own than a mode needs.
+  let fewOwn = false;
   if (!pixels || pixels.length < MIN_MODE_SAMPLES) {
-    // Every sample left to it is taken by nearer objects or lies on the plane (a book flat on the
-    // floor): its depth is still the dominant mode of all its box's samples, then of them with the plane's.
-    const all = samplesInBox(cloud, box, context.labels, 1, ANY_OWNER);
-    pixels = dominantDepthMode(cloud, box, all, pose, opts.planeDistanceThreshold);
-    if (pixels.length < MIN_MODE_SAMPLES) pixels = dominantDepthMode(cloud, box, all, { ...pose, plane: undefined }, opts.planeDistanceThreshold);
+    // Too few samples of its own: the dominant mode of those in its exclusive region (in no other
+    // box), whoever took them. Else that of all its box's samples, then of them with the plane's
+    // (every sample left to it is taken by nearer objects or lies on the plane: a book flat on the
+    // floor), unless its own few lie before it: an object before a larger one's surface (a cone
+    // before a car's side) shows as a few returns in front of it, while those behind are seen past it.
+    const exclusive = dominantDepthMode(cloud, box, exclusiveSamples(cloud, box, otherBoxes(frame, index)), pose, opts.planeDistanceThreshold);
+    if (exclusive.length >= MIN_MODE_SAMPLES) pixels = exclusive;
+    else {
+      const all = samplesInBox(cloud, box, context.labels, 1, ANY_OWNER);
+      let filling = dominantDepthMode(cloud, box, all, pose, opts.planeDistanceThreshold);
+      if (filling.length < MIN_MODE_SAMPLES) filling = dominantDepthMode(cloud, box, all, { ...pose, plane: undefined }, opts.planeDistanceThreshold);
+      fewOwn = pixels !== undefined && pixels.length > 0 && !(medianCameraDepth(cloud.positions, pixels) >= medianCameraDepth(cloud.positions, filling));
+      if (!fewOwn) pixels = filling;
+    }
   }
   if (!pixels || pixels.length === 0) {
     return { id: object.id, label: object.label, reason: 'no-cluster', detail: 'no depth sample in the box lies off the support plane' };
@@ -496,7 +515,7 @@ function liftSparseObject(context: ObjectContext, modePixels: Int32Array | undef
   if (inBox < opts.minSparseSamples) {
     return { id: object.id, label: object.label, reason: 'too-few-points', detail: `${inBox} depth samples in the box; at least ${opts.minSparseSamples} are needed` };
   }
-  if (pixels.length < MIN_MODE_SAMPLES) {
+  if (pixels.length < MIN_MODE_SAMPLES && !fewOwn) {
     return {
       id: object.id, label: object.label, reason: 'too-few-points',
       detail: `${pixels.length} depth samples in the box's dominant depth mode; at least ${MIN_MODE_SAMPLES} are needed`,

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import type { OrganizedCloud } from '@spatialforge/geometry';
 import { CAMERA_ALIGNED, type CanonicalTransform } from './canonical.js';
 import type { Vec3 } from '@spatialforge/core';
-import { connectedAlongRings, dominantDepthMode, elevationRings, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, onGrid, rangeNoise, rowAngle, samplesInBox } from './sparse-box.js';
+import {
+  centrality, connectedAlongRings, crowdDepthMode, dominantDepthMode, elevationRings, exclusiveSamples, frustumExtent, lastRowAtForward, levelBelow, medianCameraDepth, onGrid,
+  rangeNoise, rowAngle, samplesInBox,
+} from './sparse-box.js';
 
 /** An organised cloud of `width`×`height` with depth z at the listed pixels (x, y from a unit focal length at the centre). */
 function cloudWith(width: number, height: number, samples: [number, number, number][]): OrganizedCloud {
@@ -37,6 +40,78 @@ test("a box's object is the depth mode that spans it top to bottom, not the larg
   const mode = dominantDepthMode(cloud, box, samples, CAMERA_ALIGNED, 0.02);
   assert.equal(mode.length, 12);
   assert.ok(Array.from(mode).every((p) => cloud.positions[3 * p + 2] < 13));
+});
+
+test('centrality is 1 at the box centre, 0 on its edges, by the larger offset as a share of the half size', () => {
+  const box: [number, number, number, number] = [10, 20, 50, 100];
+  assert.equal(centrality(box, 30, 60), 1);
+  assert.equal(centrality(box, 10, 60), 0);
+  assert.equal(centrality(box, 30, 100), 0);
+  // 10 px right of the centre is half the half width (20 px); 10 px down, a quarter of the half height (40 px).
+  assert.equal(centrality(box, 40, 70), 0.5);
+  assert.equal(centrality(box, 60, 60), -0.5);
+});
+
+test('exclusiveSamples keeps the pixels with depth of a box that lie in none of the others', () => {
+  const cloud = cloudWith(100, 100, [[15, 15, 2], [35, 15, 2], [15, 35, 2], [60, 60, 2]]);
+  const pixels = Array.from(exclusiveSamples(cloud, [10, 10, 40, 40], [[30, 0, 50, 20], [0, 30, 20, 50]]), (p) => [p % 100, Math.floor(p / 100)]);
+  assert.deepEqual(pixels, [[15, 15]]);
+});
+
+/** Pixel indices of the listed samples, and of those among `pixels`, in a 100-pixel-wide image. */
+const at = (samples: [number, number, number][]) => samples.map(([u, v]) => v * 100 + u).sort((a, b) => a - b);
+
+test('crowdDepthMode: two people one behind the other, both boxes around both, each box takes the one that fits it', () => {
+  // A person 10 m away (columns 40-48), another 10.7 m away behind and to his right (columns 50-56),
+  // returns every 2 columns and 7 rows; their boxes overlap on most of their width.
+  const front: [number, number, number][] = [], behind: [number, number, number][] = [];
+  for (let v = 15; v <= 85; v += 7) {
+    for (let u = 40; u <= 48; u += 2) front.push([u, v, 10]);
+    for (let u = 50; u <= 56; u += 2) behind.push([u, v, 10.7]);
+  }
+  const cloud = cloudWith(100, 100, [...front, ...behind]);
+  const frontBox: [number, number, number, number] = [30, 10, 60, 90], behindBox: [number, number, number, number] = [38, 12, 66, 88];
+  const free = new Int32Array(100 * 100).fill(-1);
+  // Whichever box goes first takes the person centred in it and leaves the other to the other box.
+  assert.deepEqual(Array.from(crowdDepthMode(cloud, frontBox, [behindBox], [behindBox], free, CAMERA_ALIGNED, 0.02)), at(front));
+  assert.deepEqual(Array.from(crowdDepthMode(cloud, behindBox, [frontBox], [frontBox], free, CAMERA_ALIGNED, 0.02)), at(behind));
+});
+
+test('crowdDepthMode: a row running through two boxes splits where each box\'s own part of it is nearer', () => {
+  // A barrier row from column 12 to 78 whose depth grows steadily from 10 to 11 m, through a box on
+  // the left (columns 10-50) and one on the right (40-80) that overlap in columns 40-50.
+  const row: [number, number, number][] = [];
+  for (let v = 35; v <= 65; v += 10) for (let u = 12; u <= 78; u += 3) row.push([u, v, 10 + (u - 12) / 66]);
+  const cloud = cloudWith(100, 100, row);
+  const left: [number, number, number, number] = [10, 30, 50, 70], right: [number, number, number, number] = [40, 30, 80, 70];
+  const taken = crowdDepthMode(cloud, left, [right], [right], new Int32Array(100 * 100).fill(-1), CAMERA_ALIGNED, 0.02);
+  // The left box's own part ends at column 39, the right one's starts at 51: of the overlap's columns
+  // 42, 45 and 48, the first two lie at least as near the left part (one step or two from column 39,
+  // against three or two from column 51); 48 nearer the right part.
+  assert.deepEqual(Array.from(taken), at(row.filter(([u]) => u <= 45)));
+});
+
+test('crowdDepthMode: a car\'s side through the box of a cone before it is the car\'s; with nothing before it, a box on it takes it', () => {
+  // A car's side 18 m away over a large box; a cone's box inside it holds one return 14.3 m away.
+  const side: [number, number, number][] = [];
+  for (let v = 25; v <= 75; v += 10) for (let u = 12; u <= 88; u += 3) side.push([u, v, 18]);
+  const cone: [number, number, number] = [50, 62, 14.3];
+  const car: [number, number, number, number] = [10, 20, 90, 80], coneBox: [number, number, number, number] = [45, 50, 55, 75];
+  const free = new Int32Array(100 * 100).fill(-1);
+  const withCone = cloudWith(100, 100, [...side, cone]);
+  assert.deepEqual(Array.from(crowdDepthMode(withCone, coneBox, [car], [car], free, CAMERA_ALIGNED, 0.02)), at([cone]));
+  // Without the cone's return the box's object lies on the side (a book on a counter): its part of it.
+  const bare = cloudWith(100, 100, side);
+  assert.deepEqual(Array.from(crowdDepthMode(bare, coneBox, [car], [car], free, CAMERA_ALIGNED, 0.02)), at(side.filter(([u, v]) => u >= 45 && u < 55 && v >= 50 && v < 75)));
+});
+
+test('crowdDepthMode: a box with no other box around it takes its dominant depth mode', () => {
+  const person: [number, number, number][] = Array.from({ length: 12 }, (_, k) => [46 + (k % 4) * 3, 10 + 7 * k, 12.6]);
+  const wall: [number, number, number][] = Array.from({ length: 40 }, (_, k) => [20 + (k % 20) * 3, 10 + 10 * Math.floor(k / 20), 33]);
+  const cloud = cloudWith(100, 100, [...person, ...wall]);
+  const box: [number, number, number, number] = [20, 10, 80, 90];
+  const free = new Int32Array(100 * 100).fill(-1);
+  assert.deepEqual(Array.from(crowdDepthMode(cloud, box, [[0, 0, 5, 5]], [], free, CAMERA_ALIGNED, 0.02)), Array.from(dominantDepthMode(cloud, box, samplesInBox(cloud, box, free), CAMERA_ALIGNED, 0.02)));
 });
 
 test('rowAngle reads 1 / fy off the back-projected samples', () => {
@@ -145,6 +220,24 @@ test('connectedAlongRings joins the far-apart rings on one top and keeps a lower
   assert.equal(cabinet.size, 1);
   assert.equal(table.size, 1, 'the table top rings (up to 0.14 m apart) are one surface');
   assert.notEqual([...cabinet][0], [...table][0]);
+});
+
+test('connectedAlongRings measures the ring step across rings that slant across the image', () => {
+  // A wall 2 m ahead of a camera 1.5 m up; rings 9 rows apart, each dropping a row every 3 columns
+  // (the next return along a ring lies a row lower, two returns along two rows lower).
+  const f = 500, width = 100, points: number[] = [], pixels: number[] = [];
+  for (let ring = 0; ring < 6; ring++) {
+    for (let u = 0; u < width; u += 3) {
+      const v = 10 + 9 * ring + u / 3;
+      const [a, b] = [(u - width / 2) / f, v / f];
+      points.push(a * 2, 2, 1.5 - b * 2);
+      pixels.push(v * width + u);
+    }
+  }
+  const order = pixels.map((_, k) => k).sort((a, b) => pixels[a] - pixels[b]);
+  const labels = connectedAlongRings(Float32Array.from(order.flatMap((k) => points.slice(3 * k, 3 * k + 3))), Int32Array.from(order, (k) => pixels[k]), width, [0, 0, 1.5], 1 / f, 0.2, () => 0.01);
+  assert.ok(labels, 'the rings are found');
+  assert.equal(new Set(labels).size, 1, 'the wall is one surface');
 });
 
 test('connectedAlongRings finds no rings in dense depth', () => {

@@ -4,8 +4,9 @@
  * the support plane are split into the surfaces they lie on (where they come in lidar rings, those
  * the rings connect, see `connectedAlongRings`; otherwise depth modes, where consecutive depths jump
  * by more than the object could be deep), and the box's object is the one that best fills the box
- * (the share of the box's width and height it spans). Its extent is the 2D box carried through the
- * camera to those samples; see `frustumExtent`.
+ * (the share of the box's width and height it spans). Where a surface runs on into other boxes (a
+ * crowd, a row of barriers, a cone before a car), the boxes split it, see `crowdDepthMode`. Its
+ * extent is the 2D box carried through the camera to those samples; see `frustumExtent`.
  */
 import { selectRank, type OrganizedCloud } from '@spatialforge/geometry';
 import type { Box2D, Intrinsics, Vec3 } from '@spatialforge/core';
@@ -53,6 +54,20 @@ export function samplesInBox(cloud: OrganizedCloud, box: Box2D, claimed: Int32Ar
   return out.slice(0, n);
 }
 
+/** Pixels with depth inside the box and inside none of `others` (its exclusive region), whoever claimed them. */
+export function exclusiveSamples(cloud: OrganizedCloud, box: Box2D, others: readonly Box2D[]): Int32Array {
+  const { width, height } = cloud;
+  const rects = others.map((o) => pixelRect(o, width, height));
+  const all = samplesInBox(cloud, box, new Int32Array(0), 1, ANY_OWNER);
+  const out = new Int32Array(all.length);
+  let n = 0;
+  for (const p of all) {
+    const u = p % width, v = (p - u) / width;
+    if (!rects.some(([x0, y0, x1, y1]) => u >= x0 && u < x1 && v >= y0 && v < y1)) out[n++] = p;
+  }
+  return out.slice(0, n);
+}
+
 /** How many pixels inside the box have depth. */
 export function depthPixelsInBox(cloud: OrganizedCloud, box: Box2D): number {
   const { width, height, positions } = cloud;
@@ -69,44 +84,18 @@ export function depthPixelsInBox(cloud: OrganizedCloud, box: Box2D): number {
  */
 export function dominantDepthMode(cloud: OrganizedCloud, box: Box2D, samples: Int32Array, pose: CanonicalTransform, planeDistance: number): Int32Array {
   const { positions, width } = cloud;
-  let candidates = samples;
-  if (pose.plane) {
-    const [nx, ny, nz] = pose.plane.normal;
-    const d = pose.plane.d;
-    const ground = localGround(cloud, box, pose);
-    const off: number[] = [];
-    for (const p of samples) {
-      const o = 3 * p;
-      const threshold = Math.max(GROUND_DISTANCE, planeDistance, GROUND_PER_METRE * positions[o + 2]);
-      if (nx * positions[o] + ny * positions[o + 1] + nz * positions[o + 2] + d - ground > threshold) off.push(p);
-    }
-    candidates = Int32Array.from(off);
-  }
+  const candidates = offGround(cloud, box, samples, pose, planeDistance);
   if (candidates.length === 0) return candidates;
   const surfaces = (pose.canonical ? ringSurfaces(cloud, box, candidates, pose) : undefined) ?? depthModes(positions, candidates);
   const groups = surfaces.reduce((most, label) => Math.max(most, label + 1), 0);
-  const u0 = new Float64Array(groups).fill(Infinity), u1 = new Float64Array(groups).fill(-Infinity);
-  const v0 = new Float64Array(groups).fill(Infinity), v1 = new Float64Array(groups).fill(-Infinity);
+  const extents = new Float64Array(4 * groups);
   const counts = new Int32Array(groups);
-  candidates.forEach((p, k) => {
-    const g = surfaces[k], u = p % width, v = (p - u) / width;
-    counts[g]++;
-    u0[g] = Math.min(u0[g], u);
-    u1[g] = Math.max(u1[g], u);
-    v0[g] = Math.min(v0[g], v);
-    v1[g] = Math.max(v1[g], v);
-  });
-  const [bx0, by0, bx1, by1] = box;
-  const boxWidth = Math.max(1, bx1 - bx0), boxHeight = Math.max(1, by1 - by0);
+  candidates.forEach((p, k) => grow(extents, counts, surfaces[k], p % width, Math.floor(p / width)));
   let best = 0;
   let bestScore = -Infinity;
   for (let g = 0; g < groups; g++) {
     if (counts[g] === 0) continue;
-    // The object spans its box from top to bottom (the box is its outline); the background shows
-    // above or beside it, a neighbour at one side. Width counts less: a lidar ring crosses a person's
-    // torso, not the arms that widen the box.
-    const fill = (Math.min(boxHeight, v1[g] - v0[g] + 1) / boxHeight) * Math.sqrt(Math.min(boxWidth, u1[g] - u0[g] + 1) / boxWidth);
-    const score = counts[g] >= Math.max(MIN_MODE_SHARE * candidates.length, Math.min(MIN_MODE_COUNT, candidates.length)) ? fill : -1 / counts[g];
+    const score = counts[g] >= leastModeCount(candidates.length) ? boxFill(box, extents, g) : -1 / counts[g];
     if (score > bestScore) {
       bestScore = score;
       best = g;
@@ -115,26 +104,352 @@ export function dominantDepthMode(cloud: OrganizedCloud, box: Box2D, samples: In
   return candidates.filter((_, k) => surfaces[k] === best);
 }
 
+/** Least samples a depth mode needs to be a box's object, of the box's `candidates` samples off the ground. */
+function leastModeCount(candidates: number): number {
+  return Math.max(MIN_MODE_SHARE * candidates, Math.min(MIN_MODE_COUNT, candidates));
+}
+
+/**
+ * Adds pixel (u, v) to extent `g` of `extents` (u0, v0, u1, v1 per extent, pixels) and counts it;
+ * an extent whose count is 0 starts at the pixel.
+ */
+function grow(extents: Float64Array, counts: Int32Array, g: number, u: number, v: number): void {
+  const e = 4 * g;
+  if (counts[g]++ === 0) {
+    extents[e] = extents[e + 2] = u;
+    extents[e + 1] = extents[e + 3] = v;
+    return;
+  }
+  if (u < extents[e]) extents[e] = u;
+  if (v < extents[e + 1]) extents[e + 1] = v;
+  if (u > extents[e + 2]) extents[e + 2] = u;
+  if (v > extents[e + 3]) extents[e + 3] = v;
+}
+
+/**
+ * How well extent `g` of `extents` (pixels, see `grow`) fills a box: the share of the box's height it
+ * spans times the square root of the share of its width. The object spans its box from top to bottom
+ * (the box is its outline); the background shows above or beside it, a neighbour at one side. Width
+ * counts less: a lidar ring crosses a person's torso, not the arms that widen the box.
+ */
+function boxFill(box: Box2D, extents: Float64Array, g: number): number {
+  const boxWidth = Math.max(1, box[2] - box[0]), boxHeight = Math.max(1, box[3] - box[1]);
+  const e = 4 * g;
+  return (Math.min(boxHeight, extents[e + 3] - extents[e + 1] + 1) / boxHeight) * Math.sqrt(Math.min(boxWidth, extents[e + 2] - extents[e] + 1) / boxWidth);
+}
+
+/**
+ * How centrally pixel (u, v) lies in a box: 1 at its centre, 0 on its edges (negative outside), by the
+ * larger of the horizontal and vertical offsets, each as a share of the box's half size.
+ */
+export function centrality(box: Box2D, u: number, v: number): number {
+  const halfWidth = Math.max(0.5, (box[2] - box[0]) / 2), halfHeight = Math.max(0.5, (box[3] - box[1]) / 2);
+  return 1 - Math.max(Math.abs(u - (box[0] + box[2]) / 2) / halfWidth, Math.abs(v - (box[1] + box[3]) / 2) / halfHeight);
+}
+
+/** The samples (pixel indices) off the support plane and off the ground seen under the box; all of them without a plane. */
+function offGround(cloud: OrganizedCloud, box: Box2D, samples: Int32Array, pose: CanonicalTransform, planeDistance: number): Int32Array {
+  if (!pose.plane) return samples;
+  const { positions } = cloud;
+  const [nx, ny, nz] = pose.plane.normal;
+  const d = pose.plane.d;
+  const ground = localGround(cloud, box, pose);
+  const off = new Int32Array(samples.length);
+  let n = 0;
+  for (const p of samples) {
+    const o = 3 * p;
+    const threshold = Math.max(GROUND_DISTANCE, planeDistance, GROUND_PER_METRE * positions[o + 2]);
+    if (nx * positions[o] + ny * positions[o + 1] + nz * positions[o + 2] + d - ground > threshold) off[n++] = p;
+  }
+  return off.slice(0, n);
+}
+
+/** The window around a box where a surface that runs on beyond it shows, as a share of the box's size. */
+const WINDOW_MARGIN = 0.35;
+/** A detector's box may cut its object short by this share of its size on a side (and a pixel). */
+const BOX_SLACK = 0.1;
+/** A surface with more than this many samples beyond a box's slack per sample inside the box runs on beyond it. */
+const CARRY_ON_SHARE = 0.15;
+/** A box with this share of its area inside another lies in it (as the lift's order of boxes has it). */
+const CONTAINED_SHARE = 0.7;
+/** Where a box's own part of a row of objects lies is read off at most this many of its samples. */
+const OWN_PART_SAMPLES = 64;
+
+/**
+ * Kinds of a box's share of a surface (`crowdDepthMode`): a surface a waiting box holds; a surface
+ * running on beyond the box's slack (a row's share, the background); one ending in the box.
+ */
+const ANOTHERS = 0, RUNS_ON = 1, ENDS_IN_BOX = 2;
+
+/**
+ * The samples (pixel indices) of a box's object where the boxes still `waiting` for theirs may hold
+ * the same surfaces: a crowd (pedestrians in a group, barriers in a row, cars parked bumper to bumper),
+ * a cone before a car. The unclaimed samples off the ground in a window around the box and the waiting
+ * boxes that overlap it (its rivals) are split into surfaces as `dominantDepthMode` does, each cut
+ * where its depths jump (`depthModes`: the rings join one person to another behind him). A box is its
+ * object's outline: a surface *holds* in a box when it has samples there and few beyond the box's
+ * slack inside other boxes (it runs on into no other object's box), and *ends* there when it has few
+ * beyond the slack at all. Of each surface, the box's share is:
+ * - its samples in the box, when it holds there and in no rival; when it holds in rivals too (a person
+ *   whose box and his neighbour's both hold him), only if it holds best here (the fewest samples
+ *   beyond the slack per sample inside), then fits best here (`boxFill` times the `centrality` of its extent's centre);
+ * - when it runs on into a rival that holds it, its samples in the box as another's object (a car's
+ *   side through the box of a cone before it): the box's object only when nothing of its own lies
+ *   before it (then it lies on that surface or is part of it: a book on a counter);
+ * - when it holds in no box it lies in (a row of barriers, cars bumper to bumper): its samples in the
+ *   box that lie nearer the box's own part of the row (its samples in none of the rivals) than each
+ *   rival's (`rowShare`).
+ * Each share is cut where its depths jump in the box. The object is, of those with enough samples
+ * (`leastModeCount` of the box's samples off the ground), the one that best fills the box among those
+ * that end in it, else among the rest; the largest when none has enough. A box whose window holds no
+ * other box is `dominantDepthMode` of its own samples.
+ * - `others`: the boxes of the frame's other objects, pixels; `waiting`: those of them not yet given their samples;
+ * - `claimed[p] >= 0`: pixel p is taken.
+ */
+export function crowdDepthMode(
+  cloud: OrganizedCloud, box: Box2D, others: readonly Box2D[], waiting: readonly Box2D[], claimed: Int32Array, pose: CanonicalTransform, planeDistance: number,
+): Int32Array {
+  const { width, height, positions } = cloud;
+  // The boxes competing for the samples: this one first, then the waiting ones overlapping it.
+  const rivals = [box, ...waiting.filter((o) => overlap(o, box))];
+  const window: Box2D = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const r of rivals) {
+    const marginX = WINDOW_MARGIN * (r[2] - r[0]), marginY = WINDOW_MARGIN * (r[3] - r[1]);
+    window[0] = Math.min(window[0], r[0] - marginX);
+    window[1] = Math.min(window[1], r[1] - marginY);
+    window[2] = Math.max(window[2], r[2] + marginX);
+    window[3] = Math.max(window[3], r[3] + marginY);
+  }
+  const near = others.filter((o) => overlap(o, window));
+  if (near.length === 0) return dominantDepthMode(cloud, box, samplesInBox(cloud, box, claimed), pose, planeDistance);
+  const candidates = offGround(cloud, box, samplesInBox(cloud, window, claimed), pose, planeDistance);
+  if (candidates.length === 0) return candidates;
+  const surfaces = cutAtDepthJumps(positions, candidates, (pose.canonical ? ringSurfaces(cloud, box, candidates, pose, window) : undefined) ?? depthModes(positions, candidates));
+  const samples = windowSamples(candidates, width, [box, ...near], near.filter((o) => !waiting.includes(o)));
+  const rects = rivals.map((r) => pixelRect(r, width, height));
+  const slacks = rivals.map((r) => [Math.round(BOX_SLACK * (r[2] - r[0])) + 1, Math.round(BOX_SLACK * (r[3] - r[1])) + 1]);
+  // Of a surface's samples (candidate indices), those beyond rival j's slack (inside another box, or
+  // `anywhere`) per sample in its box; Infinity for none in it.
+  const spill = (members: Int32Array, j: number, anywhere: boolean) => {
+    const [x0, y0, x1, y1] = rects[j], [sx, sy] = slacks[j];
+    let inside = 0, out = 0;
+    for (const k of members) {
+      const u = samples.us[k], v = samples.vs[k];
+      if (u >= x0 && u < x1 && v >= y0 && v < y1) inside++;
+      else if ((anywhere || samples.boxed[k] > 0) && (u < x0 - sx || u >= x1 + sx || v < y0 - sy || v >= y1 + sy)) out++;
+    }
+    return inside === 0 ? Infinity : out / inside;
+  };
+  // How well a surface fits rival j: how it fills the box, times how centrally it lies in it.
+  const fit = (members: Int32Array, j: number) => {
+    const extent = new Float64Array(4), count = new Int32Array(1);
+    for (const k of members) if (samples.inRect(rects[j], k)) grow(extent, count, 0, samples.us[k], samples.vs[k]);
+    return boxFill(rivals[j], extent, 0) * centrality(rivals[j], (extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2);
+  };
+  // Whether the box lies mostly inside each rival: then it holds what is in it (what stands on that one's object, or before it).
+  const area = (r: readonly number[]) => Math.max(0, r[2] - r[0]) * Math.max(0, r[3] - r[1]);
+  const containedIn = rivals.map((r) => area([Math.max(r[0], box[0]), Math.max(r[1], box[1]), Math.min(r[2], box[2]), Math.min(r[3], box[3])]) >= CONTAINED_SHARE * area(box));
+
+  // The box's share of each surface (-1: none) and each surface's kind.
+  const shareOf = new Int32Array(candidates.length).fill(-1);
+  const kind = new Uint8Array(surfaces.length);
+  const bySurface = groupByLabel(surfaces);
+  bySurface.forEach((members, g) => {
+    const here = spill(members, 0, false);
+    const holders: number[] = [];
+    for (let j = 1; j < rivals.length; j++) if (spill(members, j, false) <= CARRY_ON_SHARE) holders.push(j);
+    let share = members;
+    if (here > CARRY_ON_SHARE) {
+      kind[g] = holders.length > 0 ? ANOTHERS : RUNS_ON;
+      if (holders.length === 0) share = rowShare(positions, candidates, samples, members, rects.filter((_, j) => j === 0 || !containedIn[j]));
+    } else {
+      kind[g] = spill(members, 0, true) <= CARRY_ON_SHARE ? ENDS_IN_BOX : RUNS_ON;
+      if (holders.some((j) => spill(members, j, false) < here || (spill(members, j, false) === here && fit(members, j) > fit(members, 0)))) return;
+    }
+    for (const k of share) if (samples.inRect(rects[0], k)) shareOf[k] = g;
+  });
+
+  // The units the object is chosen from: each share cut where its depths in the box jump (what stands
+  // before or behind an object, joined to it through the window), with its kind, samples, pixel
+  // extent and median depth (metres).
+  const units = cutAtDepthJumps(positions, candidates, shareOf);
+  const unitCount = units.reduce((most, label) => Math.max(most, label + 1), 0);
+  const unitKind = new Uint8Array(unitCount), counts = new Int32Array(unitCount), extents = new Float64Array(4 * unitCount), depth = new Float64Array(unitCount);
+  const depths = new Float32Array(candidates.length);
+  groupByLabel(units).forEach((members, u) => {
+    for (let i = 0; i < members.length; i++) {
+      const k = members[i];
+      grow(extents, counts, u, samples.us[k], samples.vs[k]);
+      depths[i] = positions[3 * candidates[k] + 2];
+    }
+    unitKind[u] = kind[shareOf[members[0]]];
+    depth[u] = selectRank(depths, members.length, members.length >> 1);
+  });
+  // Another box's surface is not this one's object when something of its own lies before it (what a
+  // nearer object left in its box does not count).
+  let nearestOwn = Infinity;
+  for (let k = 0; k < candidates.length; k++) {
+    const u = units[k];
+    if (u >= 0 && unitKind[u] !== ANOTHERS && !samples.leftOver[k]) nearestOwn = Math.min(nearestOwn, depth[u]);
+  }
+  const least = leastModeCount(samples.countIn(rects[0]));
+  let chosen = -1, chosenScore = -Infinity;
+  for (let u = 0; u < unitCount; u++) {
+    if (unitKind[u] === ANOTHERS && nearestOwn < depth[u]) continue;
+    // Tiers: [2, 3] ends in the box, [1, 2] the others, [-1, 0) too few samples (the largest first).
+    const score = counts[u] >= least ? (unitKind[u] === ENDS_IN_BOX ? 2 : 1) + boxFill(box, extents, u) : -1 / counts[u];
+    if (score > chosenScore) {
+      chosenScore = score;
+      chosen = u;
+    }
+  }
+  return candidates.filter((_, k) => chosen >= 0 && units[k] === chosen);
+}
+
+/** The samples of a crowd's window (pixel indices in an image `width` wide) and where they lie. */
+interface WindowSamples {
+  /** Each sample's column and row, pixels. */
+  us: Int32Array;
+  vs: Int32Array;
+  /** How many of the boxes in the window each lies in. */
+  boxed: Uint8Array;
+  /** 1 where a box already given its samples holds it: what a nearer object left there. */
+  leftOver: Uint8Array;
+  /** Whether sample k lies in a pixel rectangle [x0, y0, x1, y1). */
+  inRect(rect: readonly number[], k: number): boolean;
+  /** How many samples lie in a pixel rectangle. */
+  countIn(rect: readonly number[]): number;
+}
+
+function windowSamples(pixels: Int32Array, width: number, boxes: readonly Box2D[], given: readonly Box2D[]): WindowSamples {
+  const n = pixels.length;
+  const us = new Int32Array(n), vs = new Int32Array(n), boxed = new Uint8Array(n), leftOver = new Uint8Array(n);
+  const inRect = (rect: readonly number[], k: number) => us[k] >= rect[0] && us[k] < rect[2] && vs[k] >= rect[1] && vs[k] < rect[3];
+  const rects = boxes.map((b) => pixelRect(b, Infinity, Infinity)), givenRects = given.map((b) => pixelRect(b, Infinity, Infinity));
+  for (let k = 0; k < n; k++) {
+    us[k] = pixels[k] % width;
+    vs[k] = (pixels[k] - us[k]) / width;
+    for (const rect of rects) if (inRect(rect, k)) boxed[k]++;
+    for (const rect of givenRects) if (inRect(rect, k)) leftOver[k] = 1;
+  }
+  const countIn = (rect: readonly number[]) => {
+    let count = 0;
+    for (let k = 0; k < n; k++) if (inRect(rect, k)) count++;
+    return count;
+  };
+  return { us, vs, boxed, leftOver, inRect, countIn };
+}
+
+/**
+ * A box's share of a row of objects (a surface running on through several boxes): of the surface's
+ * samples (`members`, candidate indices) in the box (`rects[0]`, pixels), those in no rival box
+ * (`rects[1..]`) and those in rivals that lie at least as near (metres) the box's own part of the row
+ * (its samples in none of the rivals) as each rival's own part: the row is split where its objects
+ * meet, and the nearer object keeps what it hides.
+ */
+function rowShare(positions: Float32Array, pixels: Int32Array, samples: WindowSamples, members: Int32Array, rects: readonly number[][]): Int32Array {
+  const lying = rects.filter((rect, j) => j === 0 || members.some((k) => samples.inRect(rect, k)));
+  // Each box's own part, at most OWN_PART_SAMPLES of it evenly spread.
+  const own = lying.map((rect) => {
+    const alone = members.filter((k) => samples.inRect(rect, k) && lying.every((other) => other === rect || !samples.inRect(other, k)));
+    const every = Math.ceil(alone.length / OWN_PART_SAMPLES);
+    return alone.filter((_, i) => i % every === 0);
+  });
+  // Squared distance (m²) from sample k to the nearest of a part.
+  const nearest = (k: number, part: Int32Array) => {
+    const o = 3 * pixels[k];
+    let best = Infinity;
+    for (const i of part) {
+      const q = 3 * pixels[i];
+      best = Math.min(best, (positions[o] - positions[q]) ** 2 + (positions[o + 1] - positions[q + 1]) ** 2 + (positions[o + 2] - positions[q + 2]) ** 2);
+    }
+    return best;
+  };
+  return members.filter((k) => {
+    if (!samples.inRect(lying[0], k)) return false;
+    let here = -1;
+    for (let j = 1; j < lying.length; j++) {
+      if (!samples.inRect(lying[j], k)) continue;
+      if (here < 0) here = nearest(k, own[0]);
+      if (nearest(k, own[j]) < here) return false;
+    }
+    return true;
+  });
+}
+
+/** Whether two boxes (pixels) overlap. */
+function overlap(a: Box2D, b: Box2D): boolean {
+  return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+}
+
+/** The indices of each label (0 .. the largest; -1 for none), ascending: members[g] are those labelled g. */
+function groupByLabel(labels: Int32Array): Int32Array[] {
+  const groups = labels.reduce((most, label) => Math.max(most, label + 1), 0);
+  const start = new Int32Array(groups + 1);
+  for (const g of labels) if (g >= 0) start[g + 1]++;
+  for (let g = 0; g < groups; g++) start[g + 1] += start[g];
+  const order = new Int32Array(start[groups]);
+  const next = start.slice(0, groups);
+  labels.forEach((g, k) => {
+    if (g >= 0) order[next[g]++] = k;
+  });
+  return Array.from({ length: groups }, (_, g) => order.subarray(start[g], start[g + 1]));
+}
+
+/**
+ * Labels of samples (pixel indices; -1 for none) cut where the depths of one label's samples jump
+ * (`depthModes`): new labels, numbered from 0 (-1 stays none).
+ */
+function cutAtDepthJumps(positions: Float32Array, samples: Int32Array, labels: Int32Array): Int32Array {
+  const cut = new Int32Array(samples.length).fill(-1);
+  let count = 0;
+  for (const members of groupByLabel(labels)) {
+    if (members.length === 0) continue;
+    const modes = depthModes(positions, Int32Array.from(members, (k) => samples[k]));
+    let most = 0;
+    members.forEach((k, i) => {
+      cut[k] = count + modes[i];
+      most = Math.max(most, modes[i] + 1);
+    });
+    count += most;
+  }
+  return cut;
+}
+
 /** Depth modes of the samples (pixel indices): a label per sample, a new one where the sorted depths jump by more than an object could be deep. */
 function depthModes(positions: Float32Array, samples: Int32Array): Int32Array {
-  const order = Int32Array.from(samples.keys()).sort((a, b) => positions[3 * samples[a] + 2] - positions[3 * samples[b] + 2]);
-  const labels = new Int32Array(samples.length);
-  let label = 0;
-  for (let k = 1; k < order.length; k++) {
-    const z = positions[3 * samples[order[k - 1]] + 2];
-    if (positions[3 * samples[order[k]] + 2] - z > Math.max(MIN_GAP, GAP_PER_METRE * z)) label++;
-    labels[order[k]] = label;
+  const n = samples.length;
+  const sorted = new Float32Array(n);
+  for (let k = 0; k < n; k++) sorted[k] = positions[3 * samples[k] + 2];
+  sorted.sort();
+  // The depths each mode starts above (the last depth before a jump), ascending.
+  const jumps = new Float32Array(n);
+  let modes = 0;
+  for (let k = 1; k < n; k++) if (sorted[k] - sorted[k - 1] > Math.max(MIN_GAP, GAP_PER_METRE * sorted[k - 1])) jumps[modes++] = sorted[k - 1];
+  const labels = new Int32Array(n);
+  if (modes === 0) return labels;
+  for (let k = 0; k < n; k++) {
+    const z = positions[3 * samples[k] + 2];
+    let lo = 0, hi = modes;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (jumps[mid] < z) lo = mid + 1;
+      else hi = mid;
+    }
+    labels[k] = lo;
   }
   return labels;
 }
 
 /**
- * The surfaces the samples (pixel indices) lie on when they come in rings of returns (projected
- * lidar): a label per sample, undefined when they show no rings. See `connectedAlongRings`.
+ * The surfaces the samples (pixel indices, in `region`) lie on when they come in rings of returns
+ * (projected lidar): a label per sample, undefined when they show no rings. See `connectedAlongRings`
+ * (a level links no farther than the box is wide).
  */
-function ringSurfaces(cloud: OrganizedCloud, box: Box2D, samples: Int32Array, pose: CanonicalTransform): Int32Array | undefined {
-  // Rings leave most rows between them empty: a box with depth on most of its pixels is dense.
-  const [x0, y0, x1, y1] = pixelRect(box, cloud.width, cloud.height);
+function ringSurfaces(cloud: OrganizedCloud, box: Box2D, samples: Int32Array, pose: CanonicalTransform, region: Box2D = box): Int32Array | undefined {
+  // Rings leave most rows between them empty: a region (the box, or a window around it the samples
+  // come from) with depth on most of its pixels is dense.
+  const [x0, y0, x1, y1] = pixelRect(region, cloud.width, cloud.height);
   if (samples.length > DENSE_SHARE * (x1 - x0) * (y1 - y0)) return undefined;
   const resolution = rowAngle(cloud, samples);
   if (!(resolution > 0) || onGrid(samples, cloud.width)) return undefined;
@@ -294,14 +609,19 @@ export function connectedAlongRings(
     columns[k] = pixels[k] % imageWidth;
     rows[k] = (pixels[k] - columns[k]) / imageWidth;
   }
-  // Samples by row, then column; rowStart[v - top] .. rowStart[v - top + 1] are row v's.
-  const order = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => pixels[a] - pixels[b]);
+  // Samples by row, then column (pixels listed in scan order need no sorting); rowStart[v - top] ..
+  // rowStart[v - top + 1] are row v's. The first row at or below v holding samples is filledFrom[v - top].
+  const order = Int32Array.from({ length: n }, (_, k) => k);
+  if (pixels.some((p, k) => k > 0 && p < pixels[k - 1])) order.sort((a, b) => pixels[a] - pixels[b]);
   const top = rows[order[0]], bottom = rows[order[n - 1]];
   const rowStart = new Int32Array(bottom - top + 2);
   for (let k = 0, v = top; v <= bottom + 1; v++) {
     while (k < n && rows[order[k]] < v) k++;
     rowStart[v - top] = k;
   }
+  const filledFrom = new Int32Array(bottom - top + 2).fill(bottom + 1);
+  for (let v = bottom; v >= top; v--) filledFrom[v - top] = rowStart[v - top + 1] > rowStart[v - top] ? v : filledFrom[v - top + 1];
+  const nextFilled = (v: number) => (v < top ? top : v > bottom ? bottom + 1 : filledFrom[v - top]);
   /** The first sample of row v right of column u; -1 for none. */
   const rightOf = (v: number, u: number) => {
     if (v < top || v > bottom) return -1;
@@ -335,24 +655,26 @@ export function connectedAlongRings(
 
   // Along a ring: each return's next one to the right, a row up or down at most; its step (median, pixels).
   const next = new Int32Array(n).fill(-1);
-  const gaps: number[] = [];
+  const gaps = new Float64Array(n);
+  let gapCount = 0;
   for (let a = 0; a < n; a++) {
     for (let dv = -1; dv <= 1; dv++) {
       const b = rightOf(rows[a] + dv, columns[a]);
       if (b >= 0 && (next[a] < 0 || columns[b] - columns[a] < columns[next[a]] - columns[a])) next[a] = b;
     }
-    if (next[a] >= 0) gaps.push(columns[next[a]] - columns[a]);
+    if (next[a] >= 0) gaps[gapCount++] = columns[next[a]] - columns[a];
   }
-  if (gaps.length === 0) return undefined;
-  const step = median(Float64Array.from(gaps));
+  if (gapCount === 0) return undefined;
+  const step = median(gaps.subarray(0, gapCount));
   const neighbours = (a: number) => next[a] >= 0 && columns[next[a]] - columns[a] <= NEXT_RETURN * step;
   // The ring step (rows): for returns spread over the samples (RING_STEP_SAMPLES of them at most), the
-  // nearest row below holding a return beside it at about its range.
+  // nearest row below holding a return beside it at about its range, farther below than beside: a ring
+  // running across the image at a slant holds the next returns along it a row or two lower.
   const ringRows: number[] = [];
   for (let a = 0, every = Math.ceil(n / RING_STEP_SAMPLES); a < n; a += every) {
-    for (let v = rows[a] + 2; v <= bottom; v++) {
+    for (let v = nextFilled(rows[a] + 2); v <= bottom; v = nextFilled(v + 1)) {
       const b = nearestInRow(v, columns[a]);
-      if (b < 0 || Math.abs(columns[b] - columns[a]) > NEXT_RETURN * step) continue;
+      if (b < 0 || Math.abs(columns[b] - columns[a]) > Math.min(NEXT_RETURN * step, v - rows[a] - 1)) continue;
       if (Math.abs(range[b] - range[a]) > SAME_RANGE * range[a]) continue;
       ringRows.push(v - rows[a]);
       break;
@@ -383,11 +705,19 @@ export function connectedAlongRings(
     const apart = Math.sqrt(dx * dx + dy * dy);
     return Math.abs(points[3 * a + 2] - points[3 * b + 2]) <= heightNoise && apart <= Math.min(LEVEL_REACH * ringStep, width * range[a]) + noise;
   };
-  for (let a = 0; a < n; a++) {
-    if (neighbours(a) && onFace(a, next[a], ALONG_RING_SLOPE)) join(a, next[a]);
-    for (let v = rows[a] + 2; v <= Math.min(bottom, rows[a] + ACROSS_RING_REACH * spacing); v++) {
-      const b = nearestInRow(v, columns[a]);
-      if (b >= 0 && Math.abs(columns[b] - columns[a]) <= spacing && (onFace(a, b, ACROSS_RING_SLOPE) || onLevel(a, b))) join(a, b);
+  for (let a = 0; a < n; a++) if (neighbours(a) && onFace(a, next[a], ALONG_RING_SLOPE)) join(a, next[a]);
+  // Across rings: row by row, each row below within reach walked alongside (its sample nearest each
+  // return's column, the left one on a tie).
+  for (let r = top; r <= bottom; r = nextFilled(r + 1)) {
+    const first = rowStart[r - top], end = rowStart[r - top + 1];
+    for (let v = nextFilled(r + 2), last = Math.min(bottom, r + ACROSS_RING_REACH * spacing); v <= last; v = nextFilled(v + 1)) {
+      const start = rowStart[v - top], stop = rowStart[v - top + 1];
+      for (let i = first, lo = start; i < end; i++) {
+        const a = order[i], u = columns[a];
+        while (lo < stop && columns[order[lo]] < u) lo++;
+        const b = lo === stop || (lo > start && u - columns[order[lo - 1]] <= columns[order[lo]] - u) ? order[lo - 1] : order[lo];
+        if (Math.abs(columns[b] - u) <= spacing && (onFace(a, b, ACROSS_RING_SLOPE) || onLevel(a, b))) join(a, b);
+      }
     }
   }
   const labels = new Int32Array(n);

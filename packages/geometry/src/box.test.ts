@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axisAlignedBox, convexHull2D, minAreaRectangle, yawBox } from './box.js';
+import { axisAlignedBox, convexHull2D, DEPTH_NOISE_OVERSHOOT, minAreaRectangle, trimDepthNoise, yawBox } from './box.js';
 import { seededRandom } from './random.js';
 
 test('the convex hull of a square with interior points is its four corners, counter-clockwise', () => {
@@ -32,4 +32,32 @@ test('min-area rectangle and yaw box recover a rotated box', () => {
 
   const aabb = axisAlignedBox(new Float32Array([1, 2, 3, -1, 5, 0]));
   assert.deepEqual(aabb, { min: [-1, 2, 0], max: [1, 5, 3] });
+});
+
+test('depth noise is taken off the sides the camera looks along, not off those it looks across', () => {
+  // A 1.0 × 0.4 m footprint, its long side along +x, seen straight along +y with noise σ = 2 cm.
+  const box = { centre: [0, 3, 0.5] as [number, number, number], size: [1, 0.4, 1] as [number, number, number], yaw: 0 };
+  const sigma = 0.02;
+  const trimmed = trimDepthNoise(box, sigma, [0, 1, 0]);
+  // Along the view (the 0.4 m side) each side comes in by DEPTH_NOISE_OVERSHOOT σ; across it nothing.
+  assert.ok(Math.abs(trimmed.size[1] - (0.4 - 2 * DEPTH_NOISE_OVERSHOOT * sigma)) < 1e-9, `width ${trimmed.size[1]}`);
+  assert.equal(trimmed.size[0], 1);
+  assert.equal(trimmed.size[2], 1);
+  assert.deepEqual(trimmed.centre, box.centre);
+  // Seen at 45° both sides come in by the overshoot's share along each.
+  const diagonal = trimDepthNoise(box, sigma, [Math.SQRT1_2, Math.SQRT1_2, 0]);
+  const share = 2 * DEPTH_NOISE_OVERSHOOT * sigma * Math.SQRT1_2;
+  assert.ok(Math.abs(diagonal.size[0] - (1 - share)) < 1e-9 && Math.abs(diagonal.size[1] - (0.4 - share)) < 1e-9, `${diagonal.size}`);
+  // Looking straight down (the ray has no horizontal part) the footprint is untouched.
+  assert.deepEqual(trimDepthNoise(box, sigma, [0, 0, -1]).size, box.size);
+});
+
+test('trimming depth noise never takes more than half a side, and keeps the longer side first', () => {
+  // A 0.30 × 0.28 m footprint seen along its long side with σ = 10 cm: that side would go below zero.
+  const box = { centre: [0, 0, 0] as [number, number, number], size: [0.3, 0.28, 0.5] as [number, number, number], yaw: 0.2 };
+  const ray = [Math.cos(0.2), Math.sin(0.2), 0];
+  const trimmed = trimDepthNoise(box, 0.1, ray);
+  // The long side, seen along, is halved to 0.15 m and becomes the shorter: axes swap, yaw turns a quarter.
+  assert.ok(Math.abs(trimmed.size[0] - 0.28) < 1e-9 && Math.abs(trimmed.size[1] - 0.15) < 1e-9, `${trimmed.size}`);
+  assert.ok(Math.abs(trimmed.yaw - (0.2 + Math.PI / 2)) < 1e-9, `yaw ${trimmed.yaw}`);
 });

@@ -148,3 +148,34 @@ export function boxAtYaw(points: Float32Array, yaw: number): YawBox {
   }
   return { centre, size: [length, width, z1 - z0], yaw: wrapHalfTurn(angle) };
 }
+
+/**
+ * Depth noise moves points along the camera's rays, so the points that reach farthest along an axis
+ * are those it moved out: the extremes left after the outlier filter lie about this many standard
+ * deviations of the noise past the surface (measured on Kinect-like synthetic depth, where the truth
+ * is known: with it footprints come out a median 2 cm too long, without it within 1 mm).
+ */
+export const DEPTH_NOISE_OVERSHOOT = 1.5;
+
+/**
+ * How far (metres) the extremes of noisy points overshoot the surface on each side along the
+ * horizontal unit axis (`ax`, `ay`), for noise of one standard deviation `sigma` metres along the
+ * unit `ray` (x, y, z, the direction from the camera to the object, in the points' frame).
+ */
+export function noiseOvershoot(sigma: number, ray: readonly number[], ax: number, ay: number): number {
+  return DEPTH_NOISE_OVERSHOOT * sigma * Math.abs(ray[0] * ax + ray[1] * ay);
+}
+
+/**
+ * The box's footprint without the overshoot of depth noise (see noiseOvershoot): each side moves in
+ * by it, never by more than a quarter of the side's length, about the same centre. The longer side
+ * stays first. Heights are left as they are.
+ */
+export function trimDepthNoise(box: YawBox, sigma: number, ray: readonly number[]): YawBox {
+  const c = Math.cos(box.yaw), s = Math.sin(box.yaw);
+  const [length, width, height] = box.size;
+  const along = length - Math.min(length / 2, 2 * noiseOvershoot(sigma, ray, c, s));
+  const across = width - Math.min(width / 2, 2 * noiseOvershoot(sigma, ray, -s, c));
+  if (across > along) return { centre: [...box.centre], size: [across, along, height], yaw: wrapHalfTurn(box.yaw + Math.PI / 2) };
+  return { centre: [...box.centre], size: [along, across, height], yaw: box.yaw };
+}

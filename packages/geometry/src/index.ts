@@ -16,7 +16,7 @@ export type { VoxelDownsample } from './voxel.js';
 export { VoxelHash } from './voxel-hash.js';
 export { clustersNear, dbscan, largestCluster } from './dbscan.js';
 export type { DbscanResult } from './dbscan.js';
-export { axisAlignedBox, boxAtYaw, convexHull2D, minAreaRectangle, yawBox } from './box.js';
+export { axisAlignedBox, boxAtYaw, convexHull2D, DEPTH_NOISE_OVERSHOOT, minAreaRectangle, noiseOvershoot, trimDepthNoise, yawBox } from './box.js';
 export type { AxisAlignedBox, Rectangle2D, YawBox } from './box.js';
 export { symmetricEigen3 } from './eigen.js';
 export type { SymmetricEigen } from './eigen.js';

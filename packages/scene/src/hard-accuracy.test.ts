@@ -4,7 +4,11 @@
  * masks), against the generator's exact truth:
  * - Kinect-like depth: no object with at least 30 depth samples in its box is lost; the median height
  *   error is at most 4 cm; at least 95 % of pair distances (centre to centre) and of distance facts
- *   (each object's distance from the camera) are within 5 %;
+ *   are within 5 %. The distance facts are the quantities the QA states (packages/qa facts.ts): for
+ *   every pair the distance between the centres, along the ground, in height and across the gap
+ *   between their oriented boxes, and for every object its distance from the camera; each is right
+ *   within 5 %, or within the QA's 5 cm margin where 5 % is less (a gap or a difference in height of
+ *   a few centimetres: DEFAULT_MARGINS, under which the QA never tells two lengths apart);
  * - lidar-like sparse depth (rings of returns): at least 90 % of heights and of pair distances within 10 %.
  * Sizes (heights) are scored on the objects the lift does not flag truncated or occluded (they are kept
  * out of size questions); positions (pair distances, distances from the camera) on every object, and
@@ -18,6 +22,8 @@ import assert from 'node:assert/strict';
 import { generateHardScene } from '@spatialforge/synth';
 import type { HardDepth } from '@spatialforge/synth';
 import type { Frame, SceneObject } from '@spatialforge/core';
+import { cameraDistance, centreDistance, DEFAULT_MARGINS, gapDistance, horizontalDistance, verticalDistance } from '@spatialforge/qa';
+import type { Shape } from '@spatialforge/qa';
 import { liftFrame } from './lift.js';
 
 /** HARD_SCENES=n runs fewer while tuning; the issue's figures are on 200. */
@@ -42,6 +48,8 @@ interface Figures {
   heightRatios: number[];
   pairRatios: number[];
   cameraRatios: number[];
+  /** Each distance fact (see the header), by kind: whether it is right within DEFAULT_MARGINS. */
+  distanceFacts: Map<string, boolean[]>;
   /** Objects in full view (by the truth), and how many of them the lift flags. */
   inView: number;
   inViewFlagged: number;
@@ -54,7 +62,7 @@ interface Figures {
 
 function liftHardScenes(sensor: HardDepth, minSamples: number): Figures {
   const figures: Figures = {
-    objects: 0, eligible: 0, lost: 0, flagged: 0, heightErrors: [], heightRatios: [], pairRatios: [], cameraRatios: [],
+    objects: 0, eligible: 0, lost: 0, flagged: 0, heightErrors: [], heightRatios: [], pairRatios: [], cameraRatios: [], distanceFacts: new Map(),
     inView: 0, inViewFlagged: 0, hidden: 0, hiddenFlagged: 0, inViewHeightRatios: [],
   };
   for (let seed = 0; seed < SCENES; seed++) {
@@ -69,9 +77,17 @@ function liftHardScenes(sensor: HardDepth, minSamples: number): Figures {
     figures.objects += scene.objects.length;
     figures.eligible += scored.length;
     const camera = scene.camera.position;
+    const fact = (kind: string, ours: number | undefined, truth: number) => {
+      const right = ours !== undefined && Math.abs(ours - truth) <= Math.max(DEFAULT_MARGINS.ratio * truth, DEFAULT_MARGINS.metres);
+      const facts = figures.distanceFacts.get(kind) ?? [];
+      facts.push(right);
+      figures.distanceFacts.set(kind, facts);
+    };
+    const truthShape = (o: (typeof scored)[number]): Shape => ({ centre: o.center, obb: o.obb });
     for (const truth of scored) {
       const ours = lifted.get(truth.id);
       if (!ours) figures.lost++;
+      fact('from the camera', ours && cameraDistance(ours, graph.camera.position), cameraDistance(truthShape(truth), camera));
       figures.cameraRatios.push(ours ? ours.distanceFromCamera / Math.hypot(...truth.center.map((c, k) => c - camera[k])) : Infinity);
       const flagged = Boolean(ours && (ours.truncated || ours.occluded));
       if (!truth.cutByBorder && truth.visibleShare >= IN_VIEW_SHARE) {
@@ -96,6 +112,10 @@ function liftHardScenes(sensor: HardDepth, minSamples: number): Figures {
         const [la, lb] = [lifted.get(a.id), lifted.get(b.id)];
         const truth = Math.hypot(...a.center.map((c, k) => c - b.center[k]));
         figures.pairRatios.push(la && lb ? Math.hypot(...la.centre.map((c, k) => c - lb.centre[k])) / truth : Infinity);
+        const [ta, tb] = [truthShape(a), truthShape(b)];
+        for (const [kind, measure] of [['centres', centreDistance], ['along the ground', horizontalDistance], ['in height', verticalDistance], ['gap', gapDistance]] as const) {
+          fact(kind, la && lb ? measure(la, lb) : undefined, measure(ta, tb));
+        }
       }
     }
   }
@@ -109,13 +129,17 @@ let kinect: Figures | undefined, lidar: Figures | undefined;
 const kinectFigures = () => (kinect ??= liftHardScenes('kinect', 30));
 const lidarFigures = () => (lidar ??= liftHardScenes('lidar', 10));
 
-test(`hard synthetic scenes, Kinect-like depth, boxes only (${SCENES} scenes): nothing lost, heights, distances from the camera`, (t) => {
+test(`hard synthetic scenes, Kinect-like depth, boxes only (${SCENES} scenes): nothing lost, heights, distance facts`, (t) => {
   const f = kinectFigures();
   const heightError = median(f.heightErrors);
-  const facts = within(f.cameraRatios, 0.05);
+  const all = [...f.distanceFacts.values()].flat();
+  const share = (facts: boolean[]) => facts.filter(Boolean).length / facts.length;
+  const facts = share(all);
   t.diagnostic(`${f.objects} objects, ${f.eligible} with ≥ 30 depth samples in their box: lost ${f.lost}, flagged truncated/occluded ${f.flagged}; ` +
     `median height error ${(heightError * 100).toFixed(2)} cm over ${f.heightErrors.length} (heights within 10 % ${percent(within(f.heightRatios, 0.1))}); ` +
-    `distances from the camera within 5 % ${percent(facts)}`);
+    `distances from the camera within 5 % ${percent(within(f.cameraRatios, 0.05))}; ` +
+    `distance facts within 5 % (or 5 cm) ${percent(facts)} of ${all.length}: ` +
+    [...f.distanceFacts].map(([kind, list]) => `${kind} ${percent(share(list))}`).join(', '));
   assert.equal(f.lost, 0, `${f.lost} objects with at least 30 depth samples were lost`);
   assert.ok(heightError <= 0.04, `median height error ${heightError} m`);
   assert.ok(facts >= 0.95, `distance facts within 5 %: ${percent(facts)}`);

@@ -3,8 +3,8 @@
  * frame. Pure and synchronous; a 640×480 frame allocates a few image-sized buffers, no per-point objects.
  */
 import {
-  axisAlignedBox, backProjectDepth, boxAtYaw, clustersNear, dbscan, estimateDepthNoise, largestCluster, minAreaRectangle, ON_SURFACE_SIGMAS,
-  statisticalOutliersOrganized, transformPoints, voxelDownsample,
+  axisAlignedBox, backProjectDepth, boxAtYaw, clustersNear, dbscan, estimateDepthNoise, largestCluster, minAreaRectangle, noiseOvershoot, ON_SURFACE_SIGMAS,
+  statisticalOutliersOrganized, transformPoints, trimDepthNoise, voxelDownsample,
 } from '@spatialforge/geometry';
 import type { DepthNoise, OrganizedCloud } from '@spatialforge/geometry';
 import type { Box2D, DroppedObject, Frame, ObjectInput, SceneGraph, SceneObject, Vec3 } from '@spatialforge/core';
@@ -413,8 +413,20 @@ function liftObject(context: ObjectContext, pixels: Int32Array | undefined, mask
     clusterXY[2 * j + 1] = voxels.positions[3 * v + 1];
     j++;
   }
-  const obb = boxAtYaw(objectPoints, minAreaRectangle(clusterXY).angle);
+  // Extents from the points reach past the surface by the depth noise along the rays (see trimDepthNoise).
+  const depth = medianCameraDepth(positions, objectPixels);
+  const sigma = context.noise.sigmaAt(depth);
+  const rawObb = boxAtYaw(objectPoints, minAreaRectangle(clusterXY).angle);
+  const ray = rawObb.centre.map((c, k) => c - pose.translation[k]);
+  const rayLength = Math.hypot(...ray) || 1;
+  for (let k = 0; k < 3; k++) ray[k] /= rayLength;
+  const obb = trimDepthNoise(rawObb, sigma, ray);
   const { min, max } = axisAlignedBox(objectPoints);
+  for (const [k, ax, ay] of [[0, 1, 0], [1, 0, 1]]) {
+    const trim = Math.min((max[k] - min[k]) / 4, noiseOvershoot(sigma, ray, ax, ay));
+    min[k] += trim;
+    max[k] -= trim;
+  }
   // A box is the object's outline: where its bottom edge, at the object's nearest point, meets the
   // plane, the object reaches down to it (a table's thin legs, a lamp's pole, lost to denoising).
   const box = object.mask ? undefined : object.box;
@@ -437,7 +449,6 @@ function liftObject(context: ObjectContext, pixels: Int32Array | undefined, mask
   }
   // A flat top (a table's, a counter's) with a few points a little above it: the feet of what
   // stands on it that their own boxes cut short, and its surface's noise. The top is the flat top.
-  const depth = medianCameraDepth(positions, objectPixels);
   if (box && pose.canonical && topFromBox === undefined) {
     const band = Math.max(opts.planeDistanceThreshold * Math.max(1, depth / 2), ON_SURFACE_SIGMAS * context.noise.sigmaAt(depth));
     const top = flatTop(objectPoints, count, band);

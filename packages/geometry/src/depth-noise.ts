@@ -35,23 +35,26 @@ export interface DepthNoise {
 /** Measures the noise of a depth image (metres along the optical axis, row-major, 0 or NaN = none). */
 export function estimateDepthNoise(depth: Float32Array, width: number, height: number): DepthNoise {
   const bins = Math.ceil(MAX_DEPTH / BIN);
-  const binOf = (z: number) => Math.min(bins - 1, Math.floor(z / BIN));
-  // Two passes: count the triples per bin, then place each |second difference| in its bin's slice.
+  // One pass keeps each triple's bin and |second difference|; a counting sort then groups them by bin.
+  const rows = Math.ceil(height / ROW_STRIDE);
+  const tripleBins = new Uint8Array(rows * width);
+  const tripleValues = new Float32Array(rows * width);
   const counts = new Int32Array(bins + 1);
-  const forEachTriple = (visit: (bin: number, value: number) => void) => {
-    for (let v = 0; v < height; v += ROW_STRIDE) {
-      for (let u = 1, p = v * width + 1; u + 1 < width; u++, p++) {
-        const a = depth[p - 1], z = depth[p], b = depth[p + 1];
-        if (!(a > 0 && z > 0 && b > 0) || !(z < Infinity)) continue;
-        visit(binOf(z), Math.abs(a - 2 * z + b));
-      }
+  let triples = 0;
+  for (let v = 0; v < height; v += ROW_STRIDE) {
+    for (let p = v * width + 1, end = (v + 1) * width - 1; p < end; p++) {
+      const a = depth[p - 1], z = depth[p], b = depth[p + 1];
+      if (!(a > 0 && z > 0 && b > 0) || !(z < Infinity)) continue;
+      const bin = Math.min(bins - 1, Math.floor(z / BIN));
+      tripleBins[triples] = bin;
+      tripleValues[triples++] = Math.abs(a - 2 * z + b);
+      counts[bin + 1]++;
     }
-  };
-  forEachTriple((bin) => counts[bin + 1]++);
+  }
   for (let b = 0; b < bins; b++) counts[b + 1] += counts[b];
-  const values = new Float32Array(counts[bins]);
+  const values = new Float32Array(triples);
   const next = counts.slice(0, bins);
-  forEachTriple((bin, value) => { values[next[bin]++] = value; });
+  for (let t = 0; t < triples; t++) values[next[tripleBins[t]]++] = tripleValues[t];
 
   const sigma = new Float64Array(bins).fill(NaN);
   for (let b = 0; b < bins; b++) {
@@ -75,5 +78,5 @@ export function estimateDepthNoise(depth: Float32Array, width: number, height: n
     }
     if (Number.isNaN(filled[b])) filled[b] = 0;
   }
-  return { sigmaAt: (z: number) => (z > 0 ? filled[binOf(z)] : 0) };
+  return { sigmaAt: (z: number) => (z > 0 ? filled[Math.min(bins - 1, Math.floor(z / BIN))] : 0) };
 }

@@ -19,11 +19,28 @@ function findTests(dir, out) {
   return out;
 }
 
+/**
+ * The longest files (minutes each: the soak runs of 2,000 and 5,000 images, the 200-scene accuracy
+ * runs) start first, so the rest fill the other slots beside them instead of leaving them to run
+ * alone at the end.
+ */
+const LONGEST_FIRST = [
+  'test/reliability-chaos.test.ts',
+  'test/reliability-memory.test.ts',
+  'test/reliability-coordinator.test.ts',
+  'packages/scene/src/hard-accuracy.test.ts',
+  'packages/scene/src/synthetic-accuracy.test.ts',
+];
+const startRank = (file) => {
+  const rank = LONGEST_FIRST.indexOf(file);
+  return rank < 0 ? LONGEST_FIRST.length : rank;
+};
+
 const filters = process.argv.slice(2);
 const files = ['packages', 'apps', 'test']
   .flatMap((dir) => findTests(join(root, dir), []))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
-  .sort();
+  .sort((a, b) => startRank(a) - startRank(b) || a.localeCompare(b));
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
@@ -32,7 +49,7 @@ if (files.length === 0) {
 const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(3, availableParallelism()));
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  ['--import', 'tsx', join(root, 'scripts/test-files.mjs'), concurrency, ...files.map((file) => join(root, file))],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -216,15 +216,18 @@ async function main(): Promise<void> {
       }
 
       const final = await until('the run finished', 600_000, async () => {
-        const state = await api<RunState>(`/v1/runs/${run.id}`);
+        const state = await api<RunState & { recentFailures: unknown[] }>(`/v1/runs/${run.id}`);
         return ['completed', 'failed', 'cancelled'].includes(state.status) ? state : undefined;
       });
       const runSeconds = seconds(runStarted);
-      assert.equal(final.status, 'completed', `run ${run.id}: ${final.status} ${final.error ?? ''}`);
-      assert.equal(final.totals.images, SCENES, 'every scene became one image');
-      assert.equal(final.totals.completed, SCENES, 'every image completed');
-      assert.equal(final.totals.failed, 0, 'no image failed');
-      for (const stage of final.stages) assert.equal(stage.done, SCENES, `${stage.stage} counted each image once`);
+      // What became of each image, for a failure below to say which stage lost or failed which.
+      const outcome = `totals ${JSON.stringify(final.totals)}; stages ${JSON.stringify(final.stages.map((s) => ({ stage: s.stage, done: s.done, failed: s.failed, active: s.active })))}; ` +
+        `failures ${JSON.stringify(final.recentFailures)}`;
+      assert.equal(final.status, 'completed', `run ${run.id}: ${final.status} ${final.error ?? ''}; ${outcome}`);
+      assert.equal(final.totals.images, SCENES, `every scene became one image; ${outcome}`);
+      assert.equal(final.totals.completed, SCENES, `every image completed; ${outcome}`);
+      assert.equal(final.totals.failed, 0, `no image failed; ${outcome}`);
+      for (const stage of final.stages) assert.equal(stage.done, SCENES, `${stage.stage} counted each image once; ${outcome}`);
 
       // The dataset, downloaded from the host through the presigned URLs.
       const dataset = await api<{ files: { path: string; bytes: number; url: string }[] }>(`/v1/runs/${run.id}/dataset`);

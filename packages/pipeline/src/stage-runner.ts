@@ -5,7 +5,7 @@
  * the CPU worker threads alike.
  */
 import { stableHash, type RunOptions, type StageName } from '@spatialforge/core';
-import { getJson, getJsonOptional, putJson, type ObjectStore } from '@spatialforge/storage';
+import { getCachedJson, getJson, putJson, type ObjectStore } from '@spatialforge/storage';
 import { storeKeys } from './keys.js';
 import type {
   ImageStageContext, ImageStageHandler, IngestedFrame, IngestItem, IngestResult, IngestStageHandler, OutputSummary, StageHandler,
@@ -35,12 +35,9 @@ export async function runImageStage(
 ): Promise<ImageStageResult> {
   const digest = digestOf(run, stage);
   const key = storeKeys.stageOutput(stage, digest, imageId);
-  if (handler.summarize) {
-    const cached = await getJsonOptional<unknown>(store, key);
-    if (cached !== undefined) return { reused: true, seconds: 0, ...handler.summarize(cached) };
-  } else if (await store.exists(key)) {
-    return { reused: true, seconds: 0 };
-  }
+  // A stored output is reused only when it reads back whole (see getCachedJson).
+  const cached = await getCachedJson<unknown>(store, key);
+  if (cached !== undefined) return { reused: true, seconds: 0, ...handler.summarize?.(cached) };
   const started = performance.now();
   const output = await handler.run(imageContext(stage, imageId, run, store));
   const seconds = (performance.now() - started) / 1000;

@@ -63,6 +63,21 @@ export async function getJsonOptional<T>(store: ObjectStore, key: string): Promi
   return bytes === undefined ? undefined : parseJson<T>(store, key, bytes);
 }
 
+/**
+ * A cached JSON object, when it reads back whole; undefined when there is none, or when it is cut
+ * short or garbled: a writer killed mid-write, on a store whose writes are not atomic (s3rver, some
+ * S3-compatible servers), leaves such an object, and whoever reads a cache should then compute the
+ * value again and overwrite it rather than fail on every retry.
+ */
+export async function getCachedJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
+  try {
+    return await getJsonOptional<T>(store, key);
+  } catch (err) {
+    if (err instanceof SpatialforgeError && err.code === 'corrupt-object') return undefined;
+    throw err;
+  }
+}
+
 function parseJson<T>(store: ObjectStore, key: string, bytes: Uint8Array): T {
   try {
     return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as T;

@@ -9,7 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { contentId, stableStringify, type FrameObject, type RunOptions } from '@spatialforge/core';
 import { localPathOf, normaliseFrame, uriKind, type SourceItem } from '@spatialforge/ingest';
-import { getJsonOptional, putJson } from '@spatialforge/storage';
+import { getCachedJson, putJson } from '@spatialforge/storage';
 import { storeKeys } from '../keys.js';
 import type { IngestContext, IngestItem, IngestResult, IngestStageHandler, IngestedFrame } from '../stage-handler.js';
 
@@ -23,8 +23,9 @@ export const handler: IngestStageHandler = {
     const version = await localVersion(item);
     const inputKey = version ? storeKeys.ingestedInput(ctx.digest, contentId(stableStringify({ item, version }))) : undefined;
     if (inputKey) {
-      const known = await getJsonOptional<{ imageId: string }>(ctx.store, inputKey);
-      if (known && (await ctx.store.exists(storeKeys.stageOutput('ingest', ctx.digest, known.imageId)))) {
+      // Both read back whole, or the input is ingested again (see getCachedJson).
+      const known = await getCachedJson<{ imageId: string }>(ctx.store, inputKey);
+      if (known && (await getCachedJson(ctx.store, storeKeys.stageOutput('ingest', ctx.digest, known.imageId)))) {
         return { imageId: known.imageId, reused: true };
       }
     }

@@ -34,7 +34,8 @@ export interface DepthNoise {
 
 /** Measures the noise of a depth image (metres along the optical axis, row-major, 0 or NaN = none). */
 export function estimateDepthNoise(depth: Float32Array, width: number, height: number): DepthNoise {
-  const bins = Math.ceil(MAX_DEPTH / BIN);
+  const bins = Math.ceil(MAX_DEPTH / BIN); // 80: a bin index fits a byte
+  const binOf = (z: number) => Math.min(bins - 1, Math.floor(z / BIN));
   // One pass keeps each triple's bin and |second difference|; a counting sort then groups them by bin.
   const rows = Math.ceil(height / ROW_STRIDE);
   const tripleBins = new Uint8Array(rows * width);
@@ -45,7 +46,7 @@ export function estimateDepthNoise(depth: Float32Array, width: number, height: n
     for (let p = v * width + 1, end = (v + 1) * width - 1; p < end; p++) {
       const a = depth[p - 1], z = depth[p], b = depth[p + 1];
       if (!(a > 0 && z > 0 && b > 0) || !(z < Infinity)) continue;
-      const bin = Math.min(bins - 1, Math.floor(z / BIN));
+      const bin = binOf(z);
       tripleBins[triples] = bin;
       tripleValues[triples++] = Math.abs(a - 2 * z + b);
       counts[bin + 1]++;
@@ -78,5 +79,5 @@ export function estimateDepthNoise(depth: Float32Array, width: number, height: n
     }
     if (Number.isNaN(filled[b])) filled[b] = 0;
   }
-  return { sigmaAt: (z: number) => (z > 0 ? filled[Math.min(bins - 1, Math.floor(z / BIN))] : 0) };
+  return { sigmaAt: (z: number) => (z > 0 ? filled[binOf(z)] : 0) };
 }

@@ -32,6 +32,8 @@ const STACK = ['redis', 'minio', 'minio-bucket', 'service', 'worker-cpu', 'worke
 const HEALTH_CHECKED = ['redis', 'minio', 'service', 'worker-cpu', 'worker-perception', 'prometheus'];
 const PERCEPTION_STAGES = new Set(['filter', 'detect', 'segment', 'depth']);
 const CORPUS_BUCKET = 'spatialforge-corpus';
+/** How often the run is polled around the kill: under the service's 600 requests a minute per token, so none is refused. */
+const POLL_MS = 150;
 
 interface Result {
   code: number | null;
@@ -199,21 +201,34 @@ async function main(): Promise<void> {
 
       // Kill the perception worker while it holds a batch. It is the only one serving those stages, so a
       // perception stage still showing images active after the kill proves the batch died with it; when
-      // the batch finished in between, the worker is started and killed again.
+      // the batch finished in between, the worker is started and killed again. Kills wait until at least
+      // two batches of perception work are left, so a missed kill leaves work for the next try.
+      const runState = () => api<RunState>(`/v1/runs/${run.id}`);
+      const perceptionLeft = (state: RunState) => {
+        const depth = state.stages.find((s) => s.stage === 'depth')!;
+        return SCENES - depth.done - depth.failed;
+      };
+      const describe = (state: RunState) =>
+        `${state.status}, ${state.stages.map((s) => `${s.stage} ${s.done} done ${s.active} active ${s.waiting} waiting`).join(', ')}`;
       let interrupted: { stage: string; active: number } | undefined;
       for (let attempt = 1; !interrupted; attempt++) {
         assert.ok(attempt <= 5, 'the perception worker never died holding a batch in 5 kills');
-        await until('the perception worker busy with a batch', 120_000, async () => {
-          const state = await api<RunState>(`/v1/runs/${run.id}`);
-          assert.notEqual(state.status, 'completed', `the run finished before the perception worker died holding a batch: raise SMOKE_SCENES (${SCENES})`);
-          return state.stages.some((s) => PERCEPTION_STAGES.has(s.stage) && s.active > 0) ? true : undefined;
-        }, 50);
+        let last: RunState | undefined;
+        const moment = await until('the perception worker busy with a batch', 120_000, async () => {
+          last = await runState();
+          if (perceptionLeft(last) < 2 * BATCH_SIZE) return 'too late';
+          return last.stages.some((s) => PERCEPTION_STAGES.has(s.stage) && s.active > 0) ? 'busy' : undefined;
+        }, POLL_MS).catch((err: Error) => {
+          throw new Error(`${err.message} (kill ${attempt}; run ${last ? describe(last) : 'never read'})`);
+        });
+        assert.equal(moment, 'busy', `kill ${attempt}: under two batches of perception work left, raise SMOKE_SCENES (${SCENES}); run ${last && describe(last)}`);
         await sh(docker, ['kill', containers.get('worker-perception')!]);
-        const afterKill = await api<RunState>(`/v1/runs/${run.id}`);
-        interrupted = afterKill.stages.find((s) => PERCEPTION_STAGES.has(s.stage) && s.active > 0);
+        interrupted = (await until('the run state after the kill', 10_000, runState, POLL_MS)).stages.find((s) => PERCEPTION_STAGES.has(s.stage) && s.active > 0);
+        // Started again at once: waiting for its health check (every 10 s) here would let it finish the
+        // perception work before the next kill.
         await sh(docker, ['start', containers.get('worker-perception')!]);
-        await healthy('worker-perception');
       }
+      await healthy('worker-perception');
 
       const final = await until('the run finished', 600_000, async () => {
         const state = await api<RunState & { recentFailures: unknown[] }>(`/v1/runs/${run.id}`);

@@ -202,11 +202,12 @@ test('a scene with one object asks only about that object', () => {
   assert.deepEqual([...new Set(records.map((r) => r.type))].sort(), ['distance_camera', 'size_depth', 'size_height', 'size_width']);
 });
 
-test('a truncated or occluded object is asked about where it is, never about its size or what fits', () => {
+test('a truncated or occluded object is asked about where it is, never about its size, what fits or its gap to another', () => {
   const cut = sceneFromBoxes(ROOM.map((b) => (b.id === 'box' ? { ...b, truncated: true } : b.id === 'lamp' ? { ...b, occluded: true } : b)), { imageId: 'cut' });
   const records = synthesizeQA(cut, everything);
-  const sizeTypes = /^(choice_)?(bigger|smaller|taller|shorter|wider|thinner)$|^size_|^fits_/;
+  const sizeTypes = /^(choice_)?(bigger|smaller|taller|shorter|wider|thinner)$|^size_|^fits_|^distance_gap$/;
   const about = records.filter((r) => r.fact.objects.includes('box') || r.fact.objects.includes('lamp'));
   assert.ok(about.some((r) => r.type === 'left_of' || r.type === 'right_of' || r.type === 'choice_left' || r.type === 'choice_right'), 'positions are still asked');
   for (const record of about) assert.doesNotMatch(record.type, sizeTypes, record.question);
+  assert.ok(records.some((r) => r.type === 'distance_gap'), 'gaps between whole objects are still asked');
 });

@@ -47,11 +47,14 @@ function bannedAxes(type: QuestionTypeName): NameAxis[] {
   return [];
 }
 
-/** Types about an object's extent: never asked of a truncated or occluded object. */
+/**
+ * Types about an object's extent: never asked of a truncated or occluded object. The gap between two
+ * boxes is one: it runs between their sides, and the side nearest the other object is often the hidden one.
+ */
 const NEEDS_WHOLE = new Set<QuestionTypeName>([
   'bigger', 'smaller', 'taller', 'shorter', 'wider', 'thinner',
   'choice_bigger', 'choice_smaller', 'choice_taller', 'choice_shorter', 'choice_wider', 'choice_thinner',
-  'size_width', 'size_height', 'size_depth', 'fits_on', 'fits_under', 'fits_inside',
+  'size_width', 'size_height', 'size_depth', 'fits_on', 'fits_under', 'fits_inside', 'distance_gap',
 ]);
 
 /** One question chosen for an image, before it becomes text. */

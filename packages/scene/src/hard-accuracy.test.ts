@@ -6,7 +6,8 @@
  *   error is at most 4 cm; at least 95 % of pair distances (centre to centre) and of distance facts
  *   are within 5 %. The distance facts are the quantities the QA states (packages/qa facts.ts): for
  *   every pair the distance between the centres, along the ground, in height and across the gap
- *   between their oriented boxes, and for every object its distance from the camera; each is right
+ *   between their oriented boxes (the gap only where neither is flagged truncated or occluded: the QA
+ *   asks gaps of whole objects only), and for every object its distance from the camera; each is right
  *   within 5 %, or within the QA's 5 cm margin where 5 % is less (a gap or a difference in height of
  *   a few centimetres: DEFAULT_MARGINS, under which the QA never tells two lengths apart);
  * - lidar-like sparse depth (rings of returns): at least 90 % of heights and of pair distances within 10 %.
@@ -89,7 +90,7 @@ function liftHardScenes(sensor: HardDepth, minSamples: number): Figures {
       if (!ours) figures.lost++;
       fact('from the camera', ours && cameraDistance(ours, graph.camera.position), cameraDistance(truthShape(truth), camera));
       figures.cameraRatios.push(ours ? ours.distanceFromCamera / Math.hypot(...truth.center.map((c, k) => c - camera[k])) : Infinity);
-      const flagged = Boolean(ours && (ours.truncated || ours.occluded));
+      const flagged = isFlagged(ours);
       if (!truth.cutByBorder && truth.visibleShare >= IN_VIEW_SHARE) {
         figures.inView++;
         if (flagged) figures.inViewFlagged++;
@@ -114,6 +115,7 @@ function liftHardScenes(sensor: HardDepth, minSamples: number): Figures {
         figures.pairRatios.push(la && lb ? Math.hypot(...la.centre.map((c, k) => c - lb.centre[k])) / truth : Infinity);
         const [ta, tb] = [truthShape(a), truthShape(b)];
         for (const [kind, measure] of [['centres', centreDistance], ['along the ground', horizontalDistance], ['in height', verticalDistance], ['gap', gapDistance]] as const) {
+          if (kind === 'gap' && (isFlagged(la) || isFlagged(lb))) continue;
           fact(kind, la && lb ? measure(la, lb) : undefined, measure(ta, tb));
         }
       }
@@ -122,6 +124,8 @@ function liftHardScenes(sensor: HardDepth, minSamples: number): Figures {
   return figures;
 }
 
+/** Kept out of the QA's questions about extents (sizes, fits, gaps). */
+const isFlagged = (object: SceneObject | undefined) => Boolean(object && (object.truncated || object.occluded));
 const within = (ratios: number[], tolerance: number) => ratios.filter((r) => Math.abs(r - 1) <= tolerance).length / ratios.length;
 const percent = (share: number) => `${(100 * share).toFixed(1)} %`;
 

@@ -66,8 +66,8 @@ export interface SceneObject {
   /** Detector confidence when the object came from a model. */
   score?: number;
   /**
-   * Cut by the image border: its full extent is not seen. Position questions may use it; size, fits
-   * and size-comparison questions must not.
+   * Cut by the image border: its full extent is not seen. Position questions may use it; size, fits,
+   * size-comparison, gap and "how much higher" questions must not.
    */
   truncated?: boolean;
   /**
@@ -98,7 +98,9 @@ export interface SceneObject {
   /**
    * Present when the object was lifted from a few depth samples (sparse depth such as projected lidar):
    * `samples` in its box's dominant depth mode, at `depth` metres (median, along the optical axis); its
-   * width and height then come from the 2D box carried through the camera to that depth.
+   * width and height then come from the 2D box carried through the camera to that depth. Its own
+   * footprint (how it is turned, its far side) is not measured: footprint questions (widths, depths,
+   * gaps, fits) leave it out.
    */
   sparseDepth?: { samples: number; depth: number };
 }

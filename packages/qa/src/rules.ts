@@ -25,8 +25,14 @@ export interface Item {
   /** Position in the scene graph's object list. */
   index: number;
   affordance: Affordance;
-  /** Its full extent is seen (neither truncated nor occluded): sizes and fits may use it. */
+  /** Its full extent is seen (neither truncated nor occluded): sizes may use it. */
   whole: boolean;
+  /**
+   * Its own footprint is measured: whole, and not lifted from sparse depth (a few lidar returns show
+   * neither how it is turned nor its far side; its width is the 2D box's). Widths, depths, gaps and
+   * fits may use it.
+   */
+  footprintSeen: boolean;
   bottom: number;
   top: number;
   height: number;
@@ -51,6 +57,7 @@ export function prepareItem(object: SceneObject, index: number, camera: Vec3): I
     index,
     affordance: affordanceOf(object.label),
     whole: !object.truncated && !object.occluded,
+    footprintSeen: !object.truncated && !object.occluded && !object.sparseDepth,
     bottom: bottomOf(object),
     top: topOf(object),
     height: heightOf(object),
@@ -73,7 +80,7 @@ export interface Candidate {
 }
 
 export interface Context {
-  /** The objects this type may ask about (nameable without giving the answer away, whole where sizes matter). */
+  /** The objects this type may ask about (nameable without giving the answer away, whole where sizes matter, footprints measured where they matter). */
   items: Item[];
   /** Every object of the scene (what may stand under a table, named or not). */
   all: Item[];
@@ -552,7 +559,7 @@ function fitsRule(
   const rule: Rule = {
     judge(items, context) {
       const [a, b] = items;
-      if (a === b || !a.whole || !b.whole || !a.affordance.movable || !allowed(a, b)) return undefined;
+      if (a === b || !a.footprintSeen || !b.footprintSeen || !a.affordance.movable || !allowed(a, b)) return undefined;
       const slack = slackOf(a, b, context);
       return slack !== undefined && Math.abs(slack) >= context.margins.metres ? { items, truth: slack > 0 } : undefined;
     },

@@ -202,12 +202,25 @@ test('a scene with one object asks only about that object', () => {
   assert.deepEqual([...new Set(records.map((r) => r.type))].sort(), ['distance_camera', 'size_depth', 'size_height', 'size_width']);
 });
 
-test('a truncated or occluded object is asked about where it is, never about its size, what fits or its gap to another', () => {
+test('a truncated or occluded object is asked about where it is, never about its size, what fits, its gap to another or how far it is above one', () => {
   const cut = sceneFromBoxes(ROOM.map((b) => (b.id === 'box' ? { ...b, truncated: true } : b.id === 'lamp' ? { ...b, occluded: true } : b)), { imageId: 'cut' });
   const records = synthesizeQA(cut, everything);
-  const sizeTypes = /^(choice_)?(bigger|smaller|taller|shorter|wider|thinner)$|^size_|^fits_|^distance_gap$/;
+  const sizeTypes = /^(choice_)?(bigger|smaller|taller|shorter|wider|thinner)$|^size_|^fits_|^distance_gap$|^how_much_higher$/;
   const about = records.filter((r) => r.fact.objects.includes('box') || r.fact.objects.includes('lamp'));
   assert.ok(about.some((r) => r.type === 'left_of' || r.type === 'right_of' || r.type === 'choice_left' || r.type === 'choice_right'), 'positions are still asked');
   for (const record of about) assert.doesNotMatch(record.type, sizeTypes, record.question);
   assert.ok(records.some((r) => r.type === 'distance_gap'), 'gaps between whole objects are still asked');
+});
+
+test('an object lifted from sparse depth is asked its height and where it is, never its footprint: widths, depths, gaps or fits', () => {
+  const sparse = new Set(['table', 'box', 'bin']);
+  const graph = sceneFromBoxes(ROOM, { imageId: 'lidar-room' });
+  graph.objects = graph.objects.map((o) => (sparse.has(o.id) ? { ...o, sparseDepth: { samples: 40, depth: o.centre[1] } } : o));
+  const records = synthesizeQA(graph, everything);
+  const footprintTypes = /^(choice_)?(wider|thinner)$|^size_(width|depth)$|^fits_|^distance_gap$/;
+  const about = records.filter((r) => r.fact.objects.some((id) => sparse.has(id)));
+  for (const record of about) assert.doesNotMatch(record.type, footprintTypes, record.question);
+  const askedOfSparse = new Set(about.map((r) => r.type));
+  for (const type of ['size_height', 'taller', 'left_of', 'distance_centre']) assert.ok(askedOfSparse.has(type as QuestionTypeName), `${type} is still asked of them`);
+  assert.ok(records.some((r) => r.type === 'size_width'), 'the dense objects are still asked their widths');
 });

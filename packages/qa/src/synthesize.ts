@@ -48,14 +48,28 @@ function bannedAxes(type: QuestionTypeName): NameAxis[] {
 }
 
 /**
- * Types about an object's extent: never asked of a truncated or occluded object. The gap between two
- * boxes is one: it runs between their sides, and the side nearest the other object is often the hidden one.
+ * Types about an object's extent (its size, or how far one's bottom is above another's top): never asked
+ * of a truncated or occluded object, whose hidden part may be the end that counts.
  */
 const NEEDS_WHOLE = new Set<QuestionTypeName>([
-  'bigger', 'smaller', 'taller', 'shorter', 'wider', 'thinner',
-  'choice_bigger', 'choice_smaller', 'choice_taller', 'choice_shorter', 'choice_wider', 'choice_thinner',
-  'size_width', 'size_height', 'size_depth', 'fits_on', 'fits_under', 'fits_inside', 'distance_gap',
+  'bigger', 'smaller', 'taller', 'shorter', 'choice_bigger', 'choice_smaller', 'choice_taller', 'choice_shorter', 'size_height', 'how_much_higher',
 ]);
+/**
+ * Types about an object's own footprint (its sides and how it is turned): asked only where it is measured
+ * (`Item.footprintSeen`: whole, and not lifted from sparse depth). The gap between two boxes is one: it
+ * runs between their sides, and the side facing the other object is often the hidden one.
+ */
+const NEEDS_FOOTPRINT = new Set<QuestionTypeName>([
+  'wider', 'thinner', 'choice_wider', 'choice_thinner', 'size_width', 'size_depth',
+  'fits_on', 'fits_under', 'fits_inside', 'distance_gap',
+]);
+
+/** Which objects a type may ask about: any, whole ones, or ones whose footprint is measured. */
+type ExtentNeed = 'any' | 'whole' | 'footprint';
+function extentNeed(type: QuestionTypeName): ExtentNeed {
+  return NEEDS_FOOTPRINT.has(type) ? 'footprint' : NEEDS_WHOLE.has(type) ? 'whole' : 'any';
+}
+const MEETS_NEED: Record<ExtentNeed, (item: Item) => boolean> = { any: () => true, whole: (item) => item.whole, footprint: (item) => item.footprintSeen };
 
 /** One question chosen for an image, before it becomes text. */
 export interface PlannedQuestion {
@@ -76,7 +90,7 @@ export interface SceneContext {
   /** Each type's context, made on first use. */
   contexts: Map<QuestionTypeName, Context>;
   memos: Pick<Context, 'centreDistance' | 'gap' | 'freeSpace'>;
-  /** The objects and names of each naming variant (needs whole objects, banned axes). */
+  /** The objects and names of each naming variant (extent need, banned axes). */
   namings: Map<string, { items: Item[]; names: (string | undefined)[] }>;
 }
 
@@ -147,16 +161,16 @@ export function typeContext(scene: SceneContext, type: QuestionTypeName, random:
 }
 
 function makeTypeContext(scene: SceneContext, type: QuestionTypeName, random: Random): Context {
-  const whole = NEEDS_WHOLE.has(type);
+  const need = extentNeed(type);
   const banned = scene.refer === 'regions' ? [] : bannedAxes(type);
   // Types that share the naming rules share the object list and the names.
-  const variant = `${whole}|${banned.join(',')}`;
+  const variant = `${need}|${banned.join(',')}`;
   let naming = scene.namings.get(variant);
   if (!naming) {
     const names = scene.refer === 'regions'
       ? scene.all.map((item) => `<region${item.index}>`)
       : scene.referents.map((referents) => nameAvoiding(referents, banned));
-    naming = { items: scene.all.filter((item) => names[item.index] !== undefined && (!whole || item.whole)), names };
+    naming = { items: scene.all.filter((item) => names[item.index] !== undefined && MEETS_NEED[need](item)), names };
     scene.namings.set(variant, naming);
   }
   const { names, items } = naming;

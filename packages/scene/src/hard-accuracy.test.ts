@@ -17,14 +17,18 @@
  * The flags are checked against the generator's truth (each object's outline traced on its own), so
  * that flagging more cannot buy better heights: objects in full view are seldom flagged, objects cut
  * by the border or mostly hidden are, and heights hold on the objects in full view too.
+ * End to end, the QA made from each lifted scene graph is answered again by the catalog's independent
+ * oracle (packages/qa/src/testing/oracle.ts) from the truth: every yes/no, choice, order and reasoning
+ * answer must match, every quantity be within 5 % (10 % on lidar-like depth) or 5 cm.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateHardScene } from '@spatialforge/synth';
 import type { HardDepth } from '@spatialforge/synth';
 import type { Frame, SceneObject } from '@spatialforge/core';
-import { cameraDistance, centreDistance, DEFAULT_MARGINS, gapDistance, horizontalDistance, verticalDistance } from '@spatialforge/qa';
+import { cameraDistance, centreDistance, DEFAULT_MARGINS, gapDistance, horizontalDistance, synthesizeQA, verticalDistance } from '@spatialforge/qa';
 import type { Shape } from '@spatialforge/qa';
+import { oracle, thingOf } from '../../qa/src/testing/oracle.js';
 import { liftFrame } from './lift.js';
 
 /** HARD_SCENES=n runs fewer while tuning; the issue's figures are on 200. */
@@ -59,12 +63,21 @@ interface Figures {
   hiddenFlagged: number;
   /** Height ratios of the objects in full view, flagged or not. */
   inViewHeightRatios: number[];
+  /** The QA's answers on the lifted scenes, per type: how many the oracle scored, and how many agree with it. */
+  answers: Map<string, { scored: number; right: number }>;
+  /** Answers the oracle calls a near-tie with the truth (its own rounding decides them): not scored. */
+  nearTies: number;
+  /** A few answers that disagree with the truth, for the failure message. */
+  wrongAnswers: string[];
 }
+
+/** Quantities the QA states must be within this share of the truth (or 5 cm), by depth sensor. */
+const ANSWER_TOLERANCE: Record<HardDepth, number> = { kinect: 0.05, lidar: 0.1 };
 
 function liftHardScenes(sensor: HardDepth, minSamples: number): Figures {
   const figures: Figures = {
     objects: 0, eligible: 0, lost: 0, flagged: 0, heightErrors: [], heightRatios: [], pairRatios: [], cameraRatios: [], distanceFacts: new Map(),
-    inView: 0, inViewFlagged: 0, hidden: 0, hiddenFlagged: 0, inViewHeightRatios: [],
+    inView: 0, inViewFlagged: 0, hidden: 0, hiddenFlagged: 0, inViewHeightRatios: [], answers: new Map(), nearTies: 0, wrongAnswers: [],
   };
   for (let seed = 0; seed < SCENES; seed++) {
     const scene = generateHardScene({ seed, sensor });
@@ -118,6 +131,26 @@ function liftHardScenes(sensor: HardDepth, minSamples: number): Figures {
           if (kind === 'gap' && (isFlagged(la) || isFlagged(lb))) continue;
           fact(kind, la && lb ? measure(la, lb) : undefined, measure(ta, tb));
         }
+      }
+    }
+    const things = new Map(scene.objects.map((o) => [o.id, thingOf(o)]));
+    for (const record of synthesizeQA(graph, { seed: 3, units: 'metric', maxPerImage: 1000, defaultQuota: 3 })) {
+      const truth = oracle(record, things, camera);
+      if ('tie' in truth && truth.tie) {
+        figures.nearTies++;
+        continue;
+      }
+      const stated = record.fact.value;
+      const right = 'notApplicable' in truth ? false
+        : typeof truth.value === 'number' && record.type !== 'direction_clock'
+          ? typeof stated === 'number' && Math.abs(stated - truth.value) <= Math.max(ANSWER_TOLERANCE[sensor] * Math.abs(truth.value), DEFAULT_MARGINS.metres)
+          : JSON.stringify(stated) === JSON.stringify(truth.value);
+      const row = figures.answers.get(record.type) ?? { scored: 0, right: 0 };
+      row.scored++;
+      if (right) row.right++;
+      figures.answers.set(record.type, row);
+      if (!right && figures.wrongAnswers.length < 5) {
+        figures.wrongAnswers.push(`${scene.id} "${record.question}" → "${record.answer}", truth ${'notApplicable' in truth ? truth.notApplicable : JSON.stringify(truth.value)}`);
       }
     }
   }
@@ -181,5 +214,19 @@ for (const [sensor, figures] of [['Kinect-like', kinectFigures], ['lidar-like', 
     assert.ok(falseFlags <= 0.1, `objects in full view flagged truncated or occluded: ${percent(falseFlags)}`);
     assert.ok(caught >= 0.8, `objects largely hidden or cut by the border that are flagged: ${percent(caught)}`);
     assert.ok(inViewHeights >= 0.85, `heights within 10 % of the objects in full view: ${percent(inViewHeights)}`);
+  });
+}
+
+for (const [sensor, figures, goal] of [['kinect', kinectFigures, 0.97], ['lidar', lidarFigures, 0.96]] as const) {
+  test(`hard synthetic scenes, ${sensor === 'kinect' ? 'Kinect' : 'lidar'}-like depth: the QA's answers agree with the truth (≥ ${100 * goal} % overall, ≥ 85 % of each type)`, (t) => {
+    const f = figures();
+    const rows = [...f.answers].map(([type, { scored, right }]) => ({ type, scored, share: right / scored })).sort((a, b) => a.share - b.share);
+    const scored = rows.reduce((sum, r) => sum + r.scored, 0);
+    const overall = [...f.answers.values()].reduce((sum, r) => sum + r.right, 0) / scored;
+    t.diagnostic(`${scored} answers on ${SCENES} lifted scenes (${f.nearTies} near-ties with the truth not scored), ` +
+      `${percent(overall)} agree with the oracle (quantities within ${100 * ANSWER_TOLERANCE[sensor]} % or 5 cm); ${rows.length} types, the weakest: ` +
+      rows.slice(0, 5).map((r) => `${r.type} ${percent(r.share)} of ${r.scored}`).join(', '));
+    assert.ok(overall >= goal, `answers agreeing with the truth: ${percent(overall)}; e.g. ${f.wrongAnswers.join('; ')}`);
+    for (const row of rows) assert.ok(row.share >= 0.85, `${row.type}: ${percent(row.share)} of ${row.scored} agree with the truth`);
   });
 }

@@ -52,12 +52,13 @@ export interface Item {
 
 export function prepareItem(object: SceneObject, index: number, camera: Vec3): Item {
   const span = azimuthSpan(object, camera);
+  const whole = !object.truncated && !object.occluded;
   return {
     object,
     index,
     affordance: affordanceOf(object.label),
-    whole: !object.truncated && !object.occluded,
-    footprintSeen: !object.truncated && !object.occluded && !object.sparseDepth,
+    whole,
+    footprintSeen: whole && !object.sparseDepth,
     bottom: bottomOf(object),
     top: topOf(object),
     height: heightOf(object),

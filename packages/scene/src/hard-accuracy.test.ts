@@ -18,8 +18,9 @@
  * that flagging more cannot buy better heights: objects in full view are seldom flagged, objects cut
  * by the border or mostly hidden are, and heights hold on the objects in full view too.
  * End to end, the QA made from each lifted scene graph is answered again by the catalog's independent
- * oracle (packages/qa/src/testing/oracle.ts) from the truth: every yes/no, choice, order and reasoning
- * answer must match, every quantity be within 5 % (10 % on lidar-like depth) or 5 cm.
+ * oracle (packages/qa/src/testing/oracle.ts) from the truth: a yes/no, choice, order or reasoning
+ * answer agrees when it matches, a quantity when within 5 % (10 % on lidar-like depth) or 5 cm; at
+ * least 97 % (Kinect-like) and 96 % (lidar-like) of the answers agree, and 85 % of each type's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -16,7 +16,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { QARecord, SceneGraph, SceneObject, Vec3 } from '@spatialforge/core';
 import { generateScene, type SyntheticScene, type TruthObject } from '@spatialforge/synth';
-import { oracle, thingOf } from './testing/oracle.js';
+import { agrees, oracle, thingOf } from './testing/oracle.js';
 import { synthesizeQA } from './synthesize.js';
 
 const SCENES = 220;
@@ -139,11 +139,7 @@ test(`on ${SCENES} synthetic scenes every scored answer agrees with the oracle, 
       scored.set(record.type, (scored.get(record.type) ?? 0) + 1);
       const { value } = answer;
       // Lengths within the oracle's 1 cm sampling and 2 %; everything else exactly.
-      const fact = record.fact.value;
-      const agrees = record.type !== 'direction_clock' && typeof value === 'number'
-        ? typeof fact === 'number' && Math.abs(value - fact) <= Math.max(0.012, 0.02 * value)
-        : JSON.stringify(value) === JSON.stringify(fact);
-      if (!agrees) failures.push(`${scene.id} ${record.type} ${record.fact.objects.join(',')}: "${record.question}" → "${record.answer}" but the oracle says ${JSON.stringify(value)}`);
+      if (!agrees(record, value, (truth) => Math.max(0.012, 0.02 * truth))) failures.push(`${scene.id} ${record.type} ${record.fact.objects.join(',')}: "${record.question}" → "${record.answer}" but the oracle says ${JSON.stringify(value)}`);
     }
   }
   const rows = [...scored].sort(([x], [y]) => x.localeCompare(y)).map(([type, n]) => `${type} ${n}${skipped.get(type) ? ` (near-ties skipped ${skipped.get(type)})` : ''}`);

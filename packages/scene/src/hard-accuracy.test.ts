@@ -29,7 +29,7 @@ import type { HardDepth } from '@spatialforge/synth';
 import type { Frame, SceneObject } from '@spatialforge/core';
 import { cameraDistance, centreDistance, DEFAULT_MARGINS, gapDistance, horizontalDistance, synthesizeQA, verticalDistance } from '@spatialforge/qa';
 import type { Shape } from '@spatialforge/qa';
-import { oracle, thingOf } from '../../qa/src/testing/oracle.js';
+import { agrees, oracle, thingOf } from '../../qa/src/testing/oracle.js';
 import { liftFrame } from './lift.js';
 
 /** HARD_SCENES=n runs fewer while tuning; the figures are on 200. */
@@ -141,11 +141,7 @@ function liftHardScenes(sensor: HardDepth, minSamples: number): Figures {
         figures.nearTies++;
         continue;
       }
-      const stated = record.fact.value;
-      const right = 'notApplicable' in truth ? false
-        : typeof truth.value === 'number' && record.type !== 'direction_clock'
-          ? typeof stated === 'number' && Math.abs(stated - truth.value) <= Math.max(ANSWER_TOLERANCE[sensor] * Math.abs(truth.value), DEFAULT_MARGINS.metres)
-          : JSON.stringify(stated) === JSON.stringify(truth.value);
+      const right = !('notApplicable' in truth) && agrees(record, truth.value, (length) => Math.max(ANSWER_TOLERANCE[sensor] * Math.abs(length), DEFAULT_MARGINS.metres));
       const row = figures.answers.get(record.type) ?? { scored: 0, right: 0 };
       row.scored++;
       if (right) row.right++;

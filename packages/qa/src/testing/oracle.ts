@@ -121,6 +121,17 @@ function spaceUnder(table: Thing, things: Thing[]): { height: number; long: numb
 // ---- The oracle's answers ----
 
 export type Answer = { value: boolean | string | number | string[]; tie?: boolean } | { notApplicable: string };
+type AnswerValue = Extract<Answer, { value: unknown }>['value'];
+
+/**
+ * Whether a record's fact agrees with the oracle's value: a length (metres) within `tolerance(truth)`,
+ * anything else (booleans, ids, orders, clock hours) exactly.
+ */
+export function agrees(record: QARecord, truth: AnswerValue, tolerance: (truth: number) => number): boolean {
+  const stated = record.fact.value;
+  if (typeof truth === 'number' && record.type !== 'direction_clock') return typeof stated === 'number' && Math.abs(stated - truth) <= tolerance(truth);
+  return JSON.stringify(stated) === JSON.stringify(truth);
+}
 
 export function oracle(record: QARecord, things: Map<string, Thing>, camera: Vec3): Answer {
   const objects = record.fact.objects.map((id) => things.get(id)!);

@@ -54,6 +54,9 @@ export interface WorkerMemoryResult {
   run: RunState;
 }
 
+/** The stages the measured worker process serves. */
+export const WORKER_MEMORY_STAGES = ['ingest', 'lift', 'synthesize'];
+
 const OPTIONS: Partial<RunOptions> = { batchSize: 16, qa: { maxPerImage: 3 }, stages: ['ingest', 'lift', 'synthesize', 'export'] };
 
 /** Writes `images` inputs: `scenes` synthetic RGB-D scenes and single-pixel variants of their pictures. */
@@ -98,7 +101,7 @@ export async function measureWorkerMemory(options: WorkerMemoryOptions): Promise
     const prefix = uniquePrefix();
     const output = join(options.dir, 'store');
     const env = { REDIS_URL: redis.url, OUTPUT: output, QUEUE_PREFIX: prefix, WORKER_THREADS: '1', WORKER_HEARTBEAT_SECONDS: '1' };
-    worker = startCli(['worker', '--port', '0', '--stages', 'ingest,lift,synthesize'], env);
+    worker = startCli(['worker', '--port', '0', '--stages', WORKER_MEMORY_STAGES.join(',')], env);
     factory = await createFactory({ redisUrl: redis.url, output, prefix, heartbeatSeconds: 1 });
     await factory.startCoordinator();
     await factory.startWorkers(['export'], { threads: 1 });

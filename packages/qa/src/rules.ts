@@ -633,8 +633,19 @@ const lateralOffset = (a: Item, b: Item, { margins }: Context) =>
   relationHolds('left_of', a, b, margins) ? b.object.centre[0] - a.object.centre[0] : undefined;
 const heightAbove = (a: Item, b: Item, { margins }: Context) =>
   relationHolds('above', a, b, margins) ? a.bottom - b.top : undefined;
-const closerBy = (a: Item, b: Item, { margins }: Context) =>
-  relationHolds('closer', a, b, margins) ? b.cameraDistance - a.cameraDistance : undefined;
+/**
+ * How far along the view an object's centre may sit from where the lift put it, metres: a few lidar
+ * returns show a sparse-depth object's near face, not its far side, so its centre is placed from an
+ * inferred extent and may be off by up to half of it (its longer footprint side, whichever way it is
+ * turned). Dense depth measures the object itself: 0.
+ */
+const centreUncertainty = (item: Item) => (item.object.sparseDepth ? item.width / 2 : 0);
+/** How much closer A's centre is than B's, stated only when it exceeds what the two centres may be off by. */
+const closerBy = (a: Item, b: Item, { margins }: Context) => {
+  if (!relationHolds('closer', a, b, margins)) return undefined;
+  const difference = b.cameraDistance - a.cameraDistance;
+  return difference >= centreUncertainty(a) + centreUncertainty(b) ? difference : undefined;
+};
 
 export const RULES: Record<QuestionTypeName, Rule> = {
   left_of: predicateRule('left_of', 'left_of'),

@@ -224,3 +224,19 @@ test('an object lifted from sparse depth is asked its height and where it is, ne
   for (const type of ['size_height', 'taller', 'left_of', 'distance_centre']) assert.ok(askedOfSparse.has(type as QuestionTypeName), `${type} is still asked of them`);
   assert.ok(records.some((r) => r.type === 'size_width'), 'the dense objects are still asked their widths');
 });
+
+test('how much closer one object is than another is asked of sparse-depth objects only when it exceeds half their longer sides', () => {
+  const sparse = new Set(['table', 'box', 'bin']);
+  const dense = sceneFromBoxes(ROOM, { imageId: 'lidar-room' });
+  const graph = { ...dense, objects: dense.objects.map((o) => (sparse.has(o.id) ? { ...o, sparseDepth: { samples: 40, depth: o.centre[1] } } : o)) };
+  // The centre of a sparse object may be off along the view by up to half its extent (its far side is not seen).
+  const bound = (ids: string[]) =>
+    ids.filter((id) => sparse.has(id)).reduce((sum, id) => sum + Math.max(...ROOM.find((b) => b.id === id)!.size.slice(0, 2)) / 2, 0);
+  const closer = (records: QARecord[]) => records.filter((r) => r.type === 'how_much_closer' && r.fact.objects.some((id) => sparse.has(id)));
+  const onlyCloser: SynthesisOptions = { ...everything, types: ['how_much_closer'] };
+  const askedDense = closer(synthesizeQA(dense, onlyCloser));
+  const askedSparse = closer(synthesizeQA(graph, onlyCloser));
+  assert.ok(askedDense.some((r) => (r.fact.value as number) < bound(r.fact.objects)), 'dense depth asks some differences smaller than the bound');
+  assert.ok(askedSparse.length > 0, 'clear differences are still asked of sparse objects');
+  for (const record of askedSparse) assert.ok((record.fact.value as number) >= bound(record.fact.objects), record.question);
+});

@@ -1,5 +1,5 @@
 /**
- * `bench/results/reliability.json`: the figures of the fault tests and the worker-memory benchmark,
+ * `bench/results/reliability.json`: the figures of the fault tests and the worker-memory soak,
  * one section each. Test files run in parallel, so a section is merged in under a lock folder.
  */
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';

@@ -6,7 +6,7 @@
  *
  * The worker serves every image stage of the run (ingest, lift, synthesize); the export, a one-off
  * per run whose memory is not per image, runs in this process. The store is a local folder.
- * Used by test/reliability-memory.test.ts and bench/worker-memory.bench.ts.
+ * Used by test/reliability-memory.test.ts.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
